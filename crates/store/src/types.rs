@@ -1,0 +1,132 @@
+//! The records the [`crate::Store`] keeps and hands out.
+
+use serde::{Deserialize, Serialize};
+
+/// Which pipeline a delivery belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A ContraForce webhook (`POST /cf/webhooks`).
+    Cf,
+    /// A Halo webhook (`POST /halo/webhooks`).
+    Halo,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Cf => "cf",
+            Kind::Halo => "halo",
+        }
+    }
+}
+
+/// Where a delivery is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Waiting for its first or next attempt.
+    Pending,
+    /// Claimed by a worker whose lease has not ended.
+    InFlight,
+    /// Processed; `outcome` holds the answer.
+    Done,
+    /// Given up on; waits for a replay.
+    Dead,
+}
+
+impl DeliveryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "pending",
+            DeliveryStatus::InFlight => "in_flight",
+            DeliveryStatus::Done => "done",
+            DeliveryStatus::Dead => "dead",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "pending" => Some(DeliveryStatus::Pending),
+            "in_flight" => Some(DeliveryStatus::InFlight),
+            "done" => Some(DeliveryStatus::Done),
+            "dead" => Some(DeliveryStatus::Dead),
+            _ => None,
+        }
+    }
+}
+
+/// A verified delivery to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDelivery {
+    /// The bridge's own id for this delivery (a UUID), unique.
+    pub id: String,
+    pub kind: Kind,
+    /// The sender's event id (`X-CF-Event-Id`), unique per kind when present.
+    pub event_id: Option<String>,
+    /// What the delivery is about, for people: the reference or ticket ids.
+    pub subject: Option<String>,
+    /// The request headers worth keeping (never secrets or signatures).
+    pub headers: Vec<(String, String)>,
+    /// The raw request body, byte for byte.
+    pub body: Vec<u8>,
+    pub received_at: i64,
+}
+
+/// What [`crate::Store::enqueue`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Enqueued {
+    /// Recorded as a new `Pending` delivery, due now.
+    New,
+    /// A delivery with the same kind and event id was already there.
+    Existing(DeliveryRecord),
+}
+
+/// The final answer a processed delivery produced: the HTTP status and the exact
+/// JSON body, so a duplicate or a waiting copy can answer the same way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub status: u16,
+    pub body: serde_json::Value,
+}
+
+/// A delivery as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveryRecord {
+    pub id: String,
+    pub kind: Kind,
+    pub event_id: Option<String>,
+    pub subject: Option<String>,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub status: DeliveryStatus,
+    pub attempts: u32,
+    pub next_attempt_at: i64,
+    /// The worker holding it while `InFlight`.
+    pub lease_owner: Option<String>,
+    pub lease_until: Option<i64>,
+    pub last_error: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub received_at: i64,
+    pub updated_at: i64,
+}
+
+/// How many deliveries are in each status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub pending: u64,
+    pub in_flight: u64,
+    pub done: u64,
+    pub dead: u64,
+}
+
+/// A backend failure. The message never contains credentials from `STATE_URL`.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported STATE_URL: {0}")]
+    UnsupportedUrl(String),
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    #[error("store data is corrupt: {0}")]
+    Corrupt(String),
+}
