@@ -21,5 +21,5 @@ pub use budget::RequestBudget;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use observer::{NoopObserver, RecordingObserver, UpstreamObserver};
 pub use request::{Delivery, Failure, Reply, Requester};
-pub use retry::{RetryPolicy, parse_retry_after};
+pub use retry::{RetryPolicy, parse_retry_after, wait_hint};
 pub use secret::Secret;

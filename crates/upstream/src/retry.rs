@@ -72,6 +72,14 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
+/// `"; retry after 30s"` for an error message, or nothing when no wait is known.
+pub fn wait_hint(retry_after: Option<Duration>) -> String {
+    match retry_after {
+        Some(wait) => format!("; retry after {}s", wait.as_secs_f64().ceil() as u64),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +146,15 @@ mod tests {
         );
         let earlier = httpdate::fmt_http_date(now - Duration::from_secs(90));
         assert_eq!(parse_retry_after(&earlier, now), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn wait_hint_rounds_up_to_whole_seconds() {
+        assert_eq!(
+            wait_hint(Some(Duration::from_millis(1_500))),
+            "; retry after 2s"
+        );
+        assert_eq!(wait_hint(None), "");
     }
 
     #[test]
