@@ -19,6 +19,14 @@ impl Kind {
             Kind::Halo => "halo",
         }
     }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "cf" => Some(Kind::Cf),
+            "halo" => Some(Kind::Halo),
+            _ => None,
+        }
+    }
 }
 
 /// Where a delivery is in its life.
@@ -75,6 +83,10 @@ pub struct NewDelivery {
 
 /// What [`crate::Store::enqueue`] did.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "returned once per call and never stored in bulk; boxing would only add an allocation"
+)]
 pub enum Enqueued {
     /// Recorded as a new `Pending` delivery, due now.
     New,

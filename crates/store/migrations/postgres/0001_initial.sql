@@ -1,0 +1,52 @@
+-- The store's tables for PostgreSQL. Times are Unix milliseconds; headers and outcomes JSONB.
+
+CREATE TABLE deliveries (
+    -- Insertion order: breaks ties between equal times so claims and listings are stable.
+    seq             BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id              TEXT    NOT NULL UNIQUE,
+    kind            TEXT    NOT NULL,
+    event_id        TEXT,
+    subject         TEXT,
+    headers         JSONB   NOT NULL,
+    body            BYTEA   NOT NULL,
+    status          TEXT    NOT NULL,
+    attempts        BIGINT  NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT  NOT NULL,
+    lease_owner     TEXT,
+    lease_until     BIGINT,
+    last_error      TEXT,
+    outcome         JSONB,
+    received_at     BIGINT  NOT NULL,
+    updated_at      BIGINT  NOT NULL
+);
+
+-- The processed-event record: one delivery per (kind, event id), whatever its status.
+-- `enqueue` relies on it with ON CONFLICT, which is what makes concurrent replicas safe.
+CREATE UNIQUE INDEX deliveries_event ON deliveries (kind, event_id) WHERE event_id IS NOT NULL;
+CREATE INDEX deliveries_due ON deliveries (next_attempt_at, seq) WHERE status = 'pending';
+CREATE INDEX deliveries_lease ON deliveries (lease_until) WHERE status = 'in_flight';
+CREATE INDEX deliveries_status_received ON deliveries (status, received_at);
+CREATE INDEX deliveries_received ON deliveries (received_at);
+CREATE INDEX deliveries_finished ON deliveries (updated_at) WHERE status = 'done';
+
+CREATE TABLE locks (
+    key        TEXT   PRIMARY KEY,
+    owner      TEXT   NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+
+CREATE TABLE links (
+    reference TEXT   PRIMARY KEY,
+    ticket_id BIGINT NOT NULL
+);
+
+CREATE TABLE forwarded_actions (
+    ticket_id BIGINT NOT NULL,
+    action_id BIGINT NOT NULL,
+    PRIMARY KEY (ticket_id, action_id)
+);
+
+CREATE TABLE ticket_state (
+    ticket_id       BIGINT  PRIMARY KEY,
+    reported_closed BOOLEAN NOT NULL
+);
