@@ -2,5 +2,12 @@
 //!
 //! - [`halo`]: HaloPSA's data model as the bridge reads and writes it (tickets,
 //!   actions, create bodies), decoded leniently because Halo's serialisation varies.
+//! - [`cf`]: ContraForce's delivery body, checked for the fields the bridge needs.
+//! - [`reference`]: the `cf|{source}|{incidentId}` link kept on a Halo ticket.
 
+pub mod cf;
 pub mod halo;
+pub mod reference;
+
+#[cfg(test)]
+mod samples;
