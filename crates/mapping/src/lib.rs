@@ -4,10 +4,13 @@
 //!   actions, create bodies), decoded leniently because Halo's serialisation varies.
 //! - [`cf`]: ContraForce's delivery body, checked for the fields the bridge needs.
 //! - [`reference`]: the `cf|{source}|{incidentId}` link kept on a Halo ticket.
+//! - [`ticket`]: incident → new Halo ticket (summary, details, priority, client),
+//!   and the note for a repeated delivery.
 
 pub mod cf;
 pub mod halo;
 pub mod reference;
+pub mod ticket;
 
 #[cfg(test)]
 mod samples;
