@@ -6,8 +6,11 @@
 //! - [`reference`]: the `cf|{source}|{incidentId}` link kept on a Halo ticket.
 //! - [`ticket`]: incident → new Halo ticket (summary, details, priority, client),
 //!   and the note for a repeated delivery.
+//! - [`comments`]: Halo actions → ContraForce comments, and whether to close or
+//!   reopen the incident.
 
 pub mod cf;
+pub mod comments;
 pub mod halo;
 pub mod reference;
 pub mod ticket;
