@@ -8,10 +8,12 @@
 //!   and the note for a repeated delivery.
 //! - [`comments`]: Halo actions → ContraForce comments, and whether to close or
 //!   reopen the incident.
+//! - [`halo_webhook`]: Halo's webhook body → events and their ticket ids.
 
 pub mod cf;
 pub mod comments;
 pub mod halo;
+pub mod halo_webhook;
 pub mod reference;
 pub mod ticket;
 
