@@ -165,7 +165,10 @@ mod tests {
     #[test]
     fn non_ids_are_none() {
         assert_eq!(int_from_value(&json!(21.5)), None);
-        assert_eq!(int_from_value(&json!("3f0e9a4c-2b7d-4e61-9c58-0a1b2c3d4e5f")), None);
+        assert_eq!(
+            int_from_value(&json!("3f0e9a4c-2b7d-4e61-9c58-0a1b2c3d4e5f")),
+            None
+        );
         assert_eq!(int_from_value(&json!(null)), None);
         assert_eq!(int_from_value(&json!(true)), None);
         assert_eq!(int_from_value(&json!(1e300)), None);
@@ -174,7 +177,11 @@ mod tests {
 
     #[test]
     fn sentinel_dates_are_none() {
-        for sentinel in ["1900-01-01T00:00:00", "0001-01-01T00:00:00", "1899-12-30T00:00:00"] {
+        for sentinel in [
+            "1900-01-01T00:00:00",
+            "0001-01-01T00:00:00",
+            "1899-12-30T00:00:00",
+        ] {
             assert_eq!(date_from_str(sentinel), None, "{sentinel}");
         }
     }
@@ -194,7 +201,13 @@ mod tests {
 
     #[test]
     fn unparsable_dates_are_none() {
-        for bad in ["", "yesterday", "2026-13-01T00:00:00", "2026-04-22T25:00:00", "2026-04-22T1:2:3.x"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2026-13-01T00:00:00",
+            "2026-04-22T25:00:00",
+            "2026-04-22T1:2:3.x",
+        ] {
             assert_eq!(date_from_str(bad), None, "{bad}");
         }
     }
@@ -209,7 +222,11 @@ mod tests {
 
     #[test]
     fn keys_lowercased_at_every_depth() {
-        let value = lowercase_keys(json!({"Status_ID": 9, "Ticket": {"ID": 5}, "list": [{"Who": "x"}]}));
-        assert_eq!(value, json!({"status_id": 9, "ticket": {"id": 5}, "list": [{"who": "x"}]}));
+        let value =
+            lowercase_keys(json!({"Status_ID": 9, "Ticket": {"ID": 5}, "list": [{"Who": "x"}]}));
+        assert_eq!(
+            value,
+            json!({"status_id": 9, "ticket": {"id": 5}, "list": [{"who": "x"}]})
+        );
     }
 }

@@ -255,10 +255,23 @@ mod tests {
         assert_eq!(ticket.dateclosed, None, "sentinel date");
         assert!(ticket.datecreated.is_some());
         let reference = "cf|sentinel|7d1e0c2a-46b4-4c0f-9d61-3f5a8b2e9c11";
-        assert_eq!(ticket.reference(&RefField::ThirdPartyNumber).as_deref(), Some(reference));
-        assert_eq!(ticket.reference(&RefField::ThirdPartyIdString), None, "blank");
-        assert_eq!(ticket.reference(&RefField::CustomField(7)).as_deref(), Some(reference));
-        assert_eq!(ticket.reference(&RefField::CustomField(11)).as_deref(), Some("3"));
+        assert_eq!(
+            ticket.reference(&RefField::ThirdPartyNumber).as_deref(),
+            Some(reference)
+        );
+        assert_eq!(
+            ticket.reference(&RefField::ThirdPartyIdString),
+            None,
+            "blank"
+        );
+        assert_eq!(
+            ticket.reference(&RefField::CustomField(7)).as_deref(),
+            Some(reference)
+        );
+        assert_eq!(
+            ticket.reference(&RefField::CustomField(11)).as_deref(),
+            Some("3")
+        );
         assert_eq!(ticket.reference(&RefField::CustomField(99)), None);
     }
 
