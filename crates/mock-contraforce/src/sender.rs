@@ -4,7 +4,7 @@
 //! `signing` crate.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -234,7 +234,8 @@ pub(crate) async fn deliver(shared: &Shared, event: &Event) -> Result<Delivery, 
         if done || attempt == max_attempts {
             break;
         }
-        tracing::debug!(event_id = %event.event_id, attempt, wait_ms = wait.as_millis(), "retrying");
+        let wait_ms = wait.as_millis();
+        tracing::debug!(event_id = %event.event_id, attempt, wait_ms, "retrying");
         shared.clock.sleep(wait).await;
     }
 
@@ -332,25 +333,15 @@ fn wait_before_retry(
     let asked = record
         .retry_after
         .as_deref()
-        .and_then(|value| parse_retry_after(value, shared.clock.now()));
+        .and_then(|value| upstream::parse_retry_after(value, shared.clock.now()));
     match asked {
         Some(wait) => wait.min(target.retry.max_retry_after),
         None => target.retry.backoff(attempt),
     }
 }
 
-/// `Retry-After` as delta seconds or an HTTP date.
-pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or_default())
-}
-
-/// Delivers `event` `copies` times at once; the answers come back in the
-/// order the copies were started.
+/// Delivers all `events` at once; the answers come back in the order of
+/// `events`.
 pub(crate) async fn deliver_concurrently(
     shared: &Arc<Shared>,
     events: Vec<Event>,
@@ -377,18 +368,6 @@ pub(crate) async fn deliver_concurrently(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::UNIX_EPOCH;
-
-    #[test]
-    fn retry_after_reads_seconds_and_dates() {
-        let now = UNIX_EPOCH + Duration::from_secs(1_776_870_000);
-        assert_eq!(parse_retry_after("3", now), Some(Duration::from_secs(3)));
-        let later = httpdate::fmt_http_date(now + Duration::from_secs(7));
-        assert_eq!(parse_retry_after(&later, now), Some(Duration::from_secs(7)));
-        let earlier = httpdate::fmt_http_date(now - Duration::from_secs(7));
-        assert_eq!(parse_retry_after(&earlier, now), Some(Duration::ZERO));
-        assert_eq!(parse_retry_after("soon", now), None);
-    }
 
     #[test]
     fn event_reads_the_incident_id_from_the_body() {

@@ -47,8 +47,10 @@ impl MockContraForce {
                 .app_data(shared_data.clone())
                 .app_data(control_data.clone())
                 .configure(api::configure)
-                .configure(admin::configure)
+                // Before the `/_admin` scope, which would otherwise claim the
+                // page's `/_admin/ui/...` form targets and answer 404.
                 .configure(page::configure)
+                .configure(admin::configure)
         })
         .workers(1)
         .disable_signals()
