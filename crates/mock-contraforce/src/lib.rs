@@ -23,9 +23,44 @@
 //!   ContraForce does (honouring `Retry-After`, else doubling backoff), with
 //!   every attempt recorded. Signatures come from [`signing::sign_cf`].
 //!
-//! In-process use (tests): [`MockContraForce::start`] listens on
-//! `127.0.0.1:0`; the running mock dereferences to [`MockControl`], which reads
-//! state, sets faults, sends, waits and resets.
+//! # Using it from a test
+//!
+//! [`MockContraForce::start`] listens on `127.0.0.1:0`; the running mock
+//! dereferences to [`MockControl`], which reads state, sets faults, sends,
+//! waits and resets.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! use mock_contraforce::{FaultSettings, IncidentTemplate, MockCfConfig, MockContraForce, Route};
+//!
+//! let config = MockCfConfig::default().with_webhook_url("http://127.0.0.1:8080/cf/webhooks");
+//! let cf = MockContraForce::start(config).await?;
+//! // The bridge's settings: CF_API_BASE_URL = cf.api_url(), CF_WORKSPACE_ID =
+//! // cf.workspace_id(), CF_SERVICE_ACCOUNT_CLIENT_ID / _SECRET = cf.client_id() /
+//! // cf.client_secret(), CF_WEBHOOK_SECRET = mock_contraforce::DEFAULT_WEBHOOK_SECRET.
+//! let delivery = cf.send_incident(&IncidentTemplate::new().severity("Low")).await?;
+//! assert_eq!(delivery.outcome(), Some("created"));
+//! cf.redeliver(&delivery.event_id).await?;
+//!
+//! cf.set_faults(Route::Comments, FaultSettings::none().server_errors(0.5));
+//! let incident_id = delivery.incident_id.unwrap_or_default();
+//! let comments = cf.wait_for_comments(&incident_id, 1, Duration::from_secs(5)).await?;
+//! println!("{}", comments[0].content);
+//! cf.stop().await;
+//! # Ok(()) }
+//! ```
+//!
+//! # The binary
+//!
+//! `mock-contraforce` listens on `BIND` (default `127.0.0.1`) and `PORT`
+//! (default 8082) and logs its URLs. It accepts the service account
+//! `MOCK_CF_CLIENT_ID` / `MOCK_CF_CLIENT_SECRET` (defaults `demo-cf-client` /
+//! `demo-cf-secret`) for workspace `MOCK_CF_WORKSPACE_ID` (default
+//! `00000000-0000-4000-8000-000000000001`), and delivers to
+//! `MOCK_CF_WEBHOOK_URL` (unset: set it later with `PUT /_admin/sender`),
+//! signing with `MOCK_CF_WEBHOOK_SECRET` (default `demo-webhook-secret`).
+//! `RUST_LOG` sets the log level (default `info`).
 //!
 //! # Other routes
 //!

@@ -25,7 +25,7 @@ async fn main() -> ExitCode {
     };
 
     let config = MockCfConfig::from_env();
-    let mock = match MockContraForce::start_on((bind.as_str(), port), config) {
+    let mock = match MockContraForce::start_on((bind.as_str(), port), config).await {
         Ok(mock) => mock,
         Err(error) => {
             tracing::error!(%bind, port, %error, "could not start");

@@ -26,17 +26,14 @@ pub struct MockContraForce {
 }
 
 impl MockContraForce {
-    /// Starts a mock on `127.0.0.1` with a free port. Call it inside a Tokio
-    /// runtime; outside one it returns an error.
-    pub fn start(config: MockCfConfig) -> std::io::Result<Self> {
-        Self::start_on(("127.0.0.1", 0), config)
+    /// Starts a mock on `127.0.0.1` with a free port; it is listening when
+    /// this returns.
+    pub async fn start(config: MockCfConfig) -> std::io::Result<Self> {
+        Self::start_on(("127.0.0.1", 0), config).await
     }
 
-    /// Starts a mock on `addr`. Call it inside a Tokio runtime.
-    pub fn start_on(addr: impl ToSocketAddrs, config: MockCfConfig) -> std::io::Result<Self> {
-        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
-            std::io::Error::other("the mock must be started inside a Tokio runtime")
-        })?;
+    /// Starts a mock on `addr` (for the binary: `BIND`, `PORT`).
+    pub async fn start_on(addr: impl ToSocketAddrs, config: MockCfConfig) -> std::io::Result<Self> {
         let shared = Arc::new(Shared::new(config)?);
         let control = MockControl::new(Arc::clone(&shared));
 
@@ -64,7 +61,7 @@ impl MockContraForce {
             .ok_or_else(|| std::io::Error::other("the server bound no address"))?;
         let server = server.run();
         let handle = server.handle();
-        let task = runtime.spawn(server);
+        let task = tokio::spawn(server);
         tracing::debug!(%addr, "mock ContraForce listening");
         Ok(Self {
             control,

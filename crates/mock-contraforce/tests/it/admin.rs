@@ -29,7 +29,7 @@ async fn put(url: String, body: Value) -> (u16, Value) {
 #[tokio::test]
 async fn sender_settings_and_sending_over_admin() {
     let receiver = Receiver::start(SECRET);
-    let mock = start_default();
+    let mock = start_default().await;
     let admin = format!("{}/_admin", mock.base_url());
 
     let (status, body) = post(format!("{admin}/send/test"), json!({})).await;
@@ -138,7 +138,7 @@ async fn sender_settings_and_sending_over_admin() {
 
 #[tokio::test]
 async fn faults_counters_state_and_reset_over_admin() {
-    let mock = start_default();
+    let mock = start_default().await;
     let admin = format!("{}/_admin", mock.base_url());
 
     let (status, view) = put(

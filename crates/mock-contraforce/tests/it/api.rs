@@ -10,7 +10,7 @@ use crate::support::*;
 
 #[tokio::test]
 async fn basic_auth_must_match_the_service_account() {
-    let mock = start_default();
+    let mock = start_default().await;
     let url = incident_url(&mock, mock.workspace_id(), "inc-1", "comments");
     let client = reqwest::Client::new();
     let body = comment_body("inc-1", "hello");
@@ -44,7 +44,7 @@ async fn basic_auth_must_match_the_service_account() {
 
 #[tokio::test]
 async fn other_workspace_is_not_found() {
-    let mock = start_default();
+    let mock = start_default().await;
     let url = incident_url(
         &mock,
         "11111111-1111-4111-8111-111111111111",
@@ -78,7 +78,7 @@ async fn other_workspace_is_not_found() {
 
 #[tokio::test]
 async fn percent_encoded_incident_ids_are_decoded() {
-    let mock = start_default();
+    let mock = start_default().await;
     let ids = [
         "/subscriptions/abc/providers/Microsoft.SecurityInsights/Incidents/7d1e",
         "with space and+plus",
@@ -103,7 +103,7 @@ async fn percent_encoded_incident_ids_are_decoded() {
 
 #[tokio::test]
 async fn malformed_bodies_are_refused_with_the_field_named() {
-    let mock = start_default();
+    let mock = start_default().await;
     let comment_url = incident_url(&mock, mock.workspace_id(), "inc-1", "comments");
     let status_url = incident_url(&mock, mock.workspace_id(), "inc-1", "status");
     let client = reqwest::Client::new();
@@ -171,7 +171,7 @@ async fn malformed_bodies_are_refused_with_the_field_named() {
 
 #[tokio::test]
 async fn comments_are_kept_in_arrival_order_with_times() {
-    let mock = start_default();
+    let mock = start_default().await;
     for n in 1..=5 {
         let (status, _) = post_comment(&mock, "inc-1", &format!("comment {n}")).await;
         assert_eq!(status, 201);
@@ -208,7 +208,7 @@ async fn comments_are_kept_in_arrival_order_with_times() {
 
 #[tokio::test]
 async fn close_needs_classification_repeats_conflict_and_reopen_works() {
-    let mock = start_default();
+    let mock = start_default().await;
     let id = "inc-1";
 
     let (status, body) = put_status(&mock, id, &status_body(id, "Closed")).await;
@@ -263,7 +263,7 @@ async fn close_needs_classification_repeats_conflict_and_reopen_works() {
 
 #[tokio::test]
 async fn wait_helpers_return_once_the_condition_holds_or_time_out() {
-    let mock = start_default();
+    let mock = start_default().await;
     let control = mock.control();
     let api_url = incident_url(&mock, mock.workspace_id(), "inc-9", "comments");
     let auth = good_auth(&mock);

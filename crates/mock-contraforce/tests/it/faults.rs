@@ -9,7 +9,7 @@ use crate::support::*;
 
 #[tokio::test]
 async fn server_error_share_of_one_fails_every_request_on_that_route_only() {
-    let mock = start_default();
+    let mock = start_default().await;
     mock.set_faults(Route::Comments, FaultSettings::none().server_errors(1.0));
 
     for _ in 0..3 {
@@ -29,7 +29,7 @@ async fn server_error_share_of_one_fails_every_request_on_that_route_only() {
 
 #[tokio::test]
 async fn rate_limits_come_with_or_without_retry_after() {
-    let mock = start_default();
+    let mock = start_default().await;
     mock.set_faults(
         Route::Status,
         FaultSettings::none().rate_limited(1.0, Some(3)),
@@ -56,7 +56,7 @@ async fn rate_limits_come_with_or_without_retry_after() {
 
 #[tokio::test]
 async fn latency_delays_every_answer() {
-    let mock = start_default();
+    let mock = start_default().await;
     mock.set_faults(
         Route::Comments,
         FaultSettings::none().latency(Duration::from_millis(150)),
@@ -73,7 +73,7 @@ async fn latency_delays_every_answer() {
 
 #[tokio::test]
 async fn timeouts_hold_the_request_then_answer_504() {
-    let mock = start_default();
+    let mock = start_default().await;
     mock.set_faults(
         Route::Comments,
         FaultSettings::none().timeouts(1.0, Duration::from_millis(300)),
@@ -103,7 +103,7 @@ async fn timeouts_hold_the_request_then_answer_504() {
 
 #[tokio::test]
 async fn queued_faults_are_served_first_in_order() {
-    let mock = start_default();
+    let mock = start_default().await;
     mock.queue_faults(
         Route::Comments,
         [
@@ -129,7 +129,7 @@ async fn the_same_seed_gives_the_same_faults() {
         .rate_limited(0.2, None);
     let mut runs = Vec::new();
     for _ in 0..2 {
-        let mock = start(MockCfConfig::default().with_fault_seed(7));
+        let mock = start(MockCfConfig::default().with_fault_seed(7)).await;
         mock.set_faults(Route::Comments, settings.clone());
         let mut statuses = Vec::new();
         for _ in 0..20 {
@@ -145,7 +145,7 @@ async fn the_same_seed_gives_the_same_faults() {
 
 #[tokio::test]
 async fn reset_forgets_incidents_counters_and_faults() {
-    let mock = start_default();
+    let mock = start_default().await;
     post_comment(&mock, "inc-1", "x").await;
     mock.set_faults(Route::Comments, FaultSettings::none().server_errors(1.0));
     post_comment(&mock, "inc-1", "y").await;

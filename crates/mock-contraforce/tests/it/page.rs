@@ -20,7 +20,7 @@ async fn page(base: &str) -> String {
 #[tokio::test]
 async fn page_lists_incidents_comments_and_status_escaped() {
     let receiver = Receiver::start(SECRET);
-    let mock = start(sending_to(&receiver));
+    let mock = start(sending_to(&receiver)).await;
     let template = IncidentTemplate::new().title("Login <script>alert(1)</script> & co");
     let delivery = mock.send_incident(&template).await.expect("sent");
     let id = delivery.incident_id.expect("id");
@@ -44,7 +44,7 @@ async fn page_lists_incidents_comments_and_status_escaped() {
 #[tokio::test]
 async fn send_button_sends_and_redirects_back() {
     let receiver = Receiver::start(SECRET);
-    let mock = start(sending_to(&receiver));
+    let mock = start(sending_to(&receiver)).await;
     let html = page(&mock.base_url()).await;
     assert!(html.contains("action=\"/_admin/ui/send-incident\""));
 

@@ -22,7 +22,7 @@ fn statuses(delivery: &mock_contraforce::Delivery) -> Vec<Option<u16>> {
 #[tokio::test]
 async fn delivery_carries_every_header_and_a_valid_signature() {
     let receiver = Receiver::start(SECRET);
-    let mock = start(sending_to(&receiver));
+    let mock = start(sending_to(&receiver)).await;
     let template = IncidentTemplate::new()
         .title("Impossible travel")
         .severity("Medium")
@@ -96,7 +96,7 @@ async fn delivery_carries_every_header_and_a_valid_signature() {
 #[tokio::test]
 async fn a_wrong_secret_does_not_verify() {
     let receiver = Receiver::start(SECRET);
-    let mock = start(sending_to(&receiver).with_webhook_secret("other-secret"));
+    let mock = start(sending_to(&receiver).with_webhook_secret("other-secret")).await;
     mock.set_retry(SenderRetry::none());
     mock.send_incident(&IncidentTemplate::new())
         .await
@@ -120,7 +120,7 @@ async fn signatures_match_the_shared_vectors() {
             .with_webhook_url(receiver.url.clone())
             .with_webhook_secret(secret)
             .with_clock(Arc::new(ManualClock::at_unix(timestamp)));
-        let mock = start(config);
+        let mock = start(config).await;
         mock.send_event(Event::new("evt-vector", body.as_bytes().to_vec()))
             .await
             .expect("sent");
@@ -143,7 +143,7 @@ async fn signatures_match_the_shared_vectors() {
 #[tokio::test]
 async fn test_delivery_is_marked_in_header_and_body() {
     let receiver = Receiver::start(SECRET);
-    let mock = start(sending_to(&receiver));
+    let mock = start(sending_to(&receiver)).await;
     let delivery = mock.send_test().await.expect("sent");
     assert!(delivery.succeeded());
 
@@ -158,7 +158,7 @@ async fn test_delivery_is_marked_in_header_and_body() {
 async fn redelivery_keeps_body_and_event_id_with_a_fresh_signature() {
     let receiver = Receiver::start(SECRET);
     let clock = Arc::new(ManualClock::at_unix(1_776_870_000));
-    let mock = start(sending_to(&receiver).with_clock(clock.clone()));
+    let mock = start(sending_to(&receiver).with_clock(clock.clone())).await;
 
     let first = mock
         .send_incident(&IncidentTemplate::new())
@@ -187,7 +187,7 @@ async fn redelivery_keeps_body_and_event_id_with_a_fresh_signature() {
 #[tokio::test]
 async fn concurrent_copies_all_arrive_with_one_event_id() {
     let receiver = Receiver::start(SECRET);
-    let mock = start(sending_to(&receiver));
+    let mock = start(sending_to(&receiver)).await;
 
     let deliveries = mock
         .send_incident_copies(&IncidentTemplate::new(), 6)
@@ -220,7 +220,7 @@ async fn concurrent_copies_all_arrive_with_one_event_id() {
 #[tokio::test]
 async fn one_incident_under_several_event_ids() {
     let receiver = Receiver::start(SECRET);
-    let mock = start(sending_to(&receiver));
+    let mock = start(sending_to(&receiver)).await;
 
     let deliveries = mock
         .send_under_event_ids(&IncidentTemplate::new(), 3)
@@ -247,7 +247,8 @@ async fn retries_until_a_2xx_and_records_every_attempt() {
         sending_to(&receiver)
             .with_clock(clock.clone())
             .with_retry(retry),
-    );
+    )
+    .await;
 
     let delivery = mock
         .send_incident(&IncidentTemplate::new())
@@ -286,7 +287,7 @@ async fn retry_after_is_honoured_in_seconds_and_as_a_date() {
     let clock = Arc::new(ManualClock::at_unix(1_776_870_000));
     let date = httpdate_in(&*clock, 7);
     receiver.script([Reply::retry_after(429, "2"), Reply::retry_after(503, &date)]);
-    let mock = start(sending_to(&receiver).with_clock(clock.clone()));
+    let mock = start(sending_to(&receiver).with_clock(clock.clone())).await;
 
     let delivery = mock
         .send_incident(&IncidentTemplate::new())
@@ -309,7 +310,8 @@ fn httpdate_in(clock: &dyn Clock, secs: u64) -> String {
 async fn gives_up_after_the_last_attempt_with_the_last_answer() {
     let receiver = Receiver::start(SECRET);
     receiver.script((0..10).map(|_| Reply::status(503)));
-    let mock = start(sending_to(&receiver).with_retry(SenderRetry::attempts(3, Duration::ZERO)));
+    let mock =
+        start(sending_to(&receiver).with_retry(SenderRetry::attempts(3, Duration::ZERO))).await;
 
     let delivery = mock
         .send_incident(&IncidentTemplate::new())
@@ -334,7 +336,7 @@ async fn transport_failures_are_recorded_and_retried() {
     let config = MockCfConfig::default()
         .with_webhook_url(format!("http://127.0.0.1:{closed_port}/cf/webhooks"))
         .with_retry(SenderRetry::attempts(2, Duration::ZERO));
-    let mock = start(config);
+    let mock = start(config).await;
 
     let delivery = mock
         .send_incident(&IncidentTemplate::new())
@@ -353,7 +355,7 @@ async fn transport_failures_are_recorded_and_retried() {
 
 #[tokio::test]
 async fn sending_without_a_target_is_an_error() {
-    let mock = start_default();
+    let mock = start_default().await;
     assert_eq!(
         mock.send_incident(&IncidentTemplate::new())
             .await
@@ -369,7 +371,7 @@ async fn sending_without_a_target_is_an_error() {
 #[tokio::test]
 async fn a_given_body_is_sent_as_is_and_its_incident_is_known() {
     let receiver = Receiver::start(SECRET);
-    let mock = start(sending_to(&receiver));
+    let mock = start(sending_to(&receiver)).await;
     let body = serde_json::json!({"type": "incident.created.v1", "isTest": false,
         "data": {"incidentId": "given-1", "source": "sentinel", "title": "Given",
             "incidentNumber": 77}});

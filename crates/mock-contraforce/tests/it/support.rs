@@ -15,8 +15,8 @@ use serde_json::{Value, json};
 
 pub const SECRET: &str = "receiver-test-secret";
 
-pub fn start(config: MockCfConfig) -> MockContraForce {
-    MockContraForce::start(config).expect("mock starts")
+pub async fn start(config: MockCfConfig) -> MockContraForce {
+    MockContraForce::start(config).await.expect("mock starts")
 }
 
 /// A configuration whose sender delivers to `receiver` with its secret and
@@ -28,8 +28,8 @@ pub fn sending_to(receiver: &Receiver) -> MockCfConfig {
         .with_retry(SenderRetry::attempts(5, Duration::from_millis(1)))
 }
 
-pub fn start_default() -> MockContraForce {
-    start(MockCfConfig::default())
+pub async fn start_default() -> MockContraForce {
+    start(MockCfConfig::default()).await
 }
 
 /// Percent-encodes every byte outside the URL "unreserved" set.
