@@ -20,6 +20,6 @@ pub mod retry;
 pub use budget::RequestBudget;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use observer::{NoopObserver, RecordingObserver, UpstreamObserver};
-pub use request::{Delivery, Failure, Reply, Requester};
+pub use request::{Delivery, Failure, Reply, Requester, base_url};
 pub use retry::{RetryPolicy, parse_retry_after, wait_hint};
 pub use secret::Secret;

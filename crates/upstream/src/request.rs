@@ -343,6 +343,18 @@ impl Requester {
     }
 }
 
+/// A base URL to append paths to: trimmed, without its trailing slash, and refused
+/// (naming the setting `name`) unless it is an absolute http(s) URL.
+pub fn base_url(name: &str, text: &str) -> Result<String, Failure> {
+    let text = text.trim().trim_end_matches('/');
+    let parsed = reqwest::Url::parse(text)
+        .map_err(|e| Failure::Invalid(format!("{name} is not a URL: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.cannot_be_a_base() {
+        return Err(Failure::Invalid(format!("{name} must be an http(s) URL")));
+    }
+    Ok(text.to_owned())
+}
+
 /// The failure for a 4xx (other than 429) or any other answer that is not a success.
 fn refusal(status: u16, body: &[u8], secrets: &[Secret]) -> Failure {
     let message = redact(&error_message(body), secrets);
@@ -404,6 +416,20 @@ mod tests {
                 message: "already closed".into()
             }
         );
+    }
+
+    #[test]
+    fn base_urls_are_trimmed_and_must_be_http() {
+        assert_eq!(
+            base_url("x", " https://h/api/v2/ ").unwrap(),
+            "https://h/api/v2"
+        );
+        for bad in ["h/api", "ftp://h/api", "mailto:a@b", ""] {
+            assert!(
+                matches!(base_url("x", bad), Err(Failure::Invalid(_))),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
