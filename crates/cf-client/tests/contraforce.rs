@@ -383,3 +383,20 @@ async fn bad_settings_are_config_errors() {
     }
     assert!(CfClient::new(good, clock, observer).is_ok());
 }
+
+#[tokio::test]
+async fn a_redirect_is_reported_not_followed() {
+    let h = Harness::new().await;
+    let elsewhere = format!("{}/moved", h.server.uri());
+    let redirect = ResponseTemplate::new(307).insert_header("location", elsewhere.as_str());
+    h.expect(route("POST", INCIDENT, "comments"), redirect, 1)
+        .await;
+    h.expect(Mock::given(path("/moved")), ResponseTemplate::new(200), 0)
+        .await;
+
+    let error = comment(&h, INCIDENT).await.unwrap_err();
+    assert!(
+        matches!(error, CfError::Rejected { status: 307, .. }),
+        "{error:?}"
+    );
+}

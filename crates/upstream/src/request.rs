@@ -122,7 +122,10 @@ impl Requester {
         clock: Arc<dyn Clock>,
         observer: Arc<dyn UpstreamObserver>,
     ) -> Result<Self, Failure> {
+        // A redirect would turn a POST into a GET or drop the credential on another
+        // host; a 3xx is reported as a rejection instead, naming the status.
         let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
             .connect_timeout(timeout)
             .user_agent(concat!(
@@ -302,11 +305,13 @@ impl Requester {
                 retry_after,
                 ..
             } if status >= 500 => {
+                if !idempotent {
+                    return Verdict::Done(Err(Failure::Uncertain(format!(
+                        "HTTP {status} after the request was sent"
+                    ))));
+                }
                 let otherwise = Failure::Unavailable { status };
                 match retry_after {
-                    _ if !idempotent => Verdict::Done(Err(Failure::Uncertain(format!(
-                        "HTTP {status} after the request was sent"
-                    )))),
                     Some(wait) if wait > self.policy.max_delay => Verdict::Done(Err(otherwise)),
                     wait => Verdict::Retry {
                         wait: wait.unwrap_or(backoff),

@@ -60,8 +60,10 @@ async fn priorities_carry_a_guid_row_id_and_the_priority_number() {
     let h = Harness::new().await;
     h.token(1).await;
     let rows = json!([
-        {"id": "b9f1c7a2-3d4e-4f50-8a61-7c2d9e0f1a23", "priorityid": 1, "slaid": 3, "name": "Critical"},
-        {"id": "c0ffee00-3d4e-4f50-8a61-7c2d9e0f1a23", "priorityid": "1", "slaid": 4.0, "name": "Critical"},
+        {"id": "b9f1c7a2-3d4e-4f50-8a61-7c2d9e0f1a23", "priorityid": 1, "slaid": 3,
+         "name": "Critical"},
+        {"id": "c0ffee00-3d4e-4f50-8a61-7c2d9e0f1a23", "priorityid": "1", "slaid": 4.0,
+         "name": "Critical"},
     ]);
     h.expect(
         api("GET", "/api/Priority"),
