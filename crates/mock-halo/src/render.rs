@@ -41,6 +41,7 @@ pub fn ticket(t: &Ticket, dir: &Directory) -> Value {
     json!({
         "id": t.id,
         "hdid": t.id,
+        "reference": format!("IN-{:07}", t.id),
         "summary": t.summary,
         "details": crate::store::html_to_text(&t.details_html),
         "details_html": t.details_html,
