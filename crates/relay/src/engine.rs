@@ -1,0 +1,434 @@
+//! Intake and worker: what happens to a delivery once it has been authenticated
+//! and validated, the same for both directions.
+//!
+//! Every delivery is recorded in the store first (durably in the service and
+//! cluster editions), then claimed and processed by a pipeline. The HTTP answer
+//! waits for the outcome up to the processing budget; after that the service and
+//! cluster editions answer 202 and the worker finishes the job, retrying on a
+//! schedule until it succeeds or, after about a day, becomes a dead letter. The
+//! function edition keeps nothing it could not finish: it answers 503 with
+//! `Retry-After` and forgets the delivery, so the sender's redelivery starts afresh.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use store::{DeliveryRecord, DeliveryStatus, Enqueued, NewDelivery, Outcome, Store};
+use tokio::sync::{Semaphore, watch};
+use upstream::Clock;
+
+use crate::answer::Answer;
+use crate::locks::{self, Held, KeyedLocks, LockError};
+use crate::metrics::Metrics;
+use crate::schedule::{self, Next};
+use crate::settings::Edition;
+
+/// How long a claimed delivery belongs to one worker before another may take it.
+pub const LEASE: Duration = Duration::from_secs(60);
+/// The most one attempt may take; kept well under [`LEASE`].
+const ATTEMPT_LIMIT: Duration = Duration::from_secs(45);
+/// How long the function edition waits for a delivery it cannot hand off.
+const FUNCTION_BUDGET: Duration = Duration::from_secs(40);
+/// The wait suggested to a sender when nothing better is known.
+pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(30);
+/// How often the worker looks for due deliveries.
+const POLL: Duration = Duration::from_millis(250);
+/// How many deliveries one process works on at once.
+const WORKER_CONCURRENCY: usize = 16;
+
+/// Why an attempt failed. Every failure is retried on the schedule; `retry_after`
+/// is the upstream's own wait when it gave one.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub reason: String,
+    pub retry_after: Option<Duration>,
+}
+
+impl Failure {
+    pub fn new(reason: impl Into<String>, retry_after: Option<Duration>) -> Self {
+        Self {
+            reason: reason.into(),
+            retry_after,
+        }
+    }
+}
+
+impl From<LockError> for Failure {
+    fn from(error: LockError) -> Self {
+        Failure::new(error.to_string(), Some(Duration::from_secs(1)))
+    }
+}
+
+impl From<store::StoreError> for Failure {
+    fn from(error: store::StoreError) -> Self {
+        Failure::new(error.to_string(), None)
+    }
+}
+
+/// One direction's processing of a stored delivery.
+#[async_trait]
+pub trait Pipeline: Send + Sync + 'static {
+    /// Processes one claimed delivery and gives the final answer, or fails.
+    async fn process(&self, core: &Core, delivery: &DeliveryRecord) -> Result<Answer, Failure>;
+}
+
+/// What a pipeline may use while processing.
+pub struct Core {
+    pub edition: Edition,
+    pub store: Arc<dyn Store>,
+    /// Set when the store is shared between processes, so keys need store locks.
+    pub shared_store: bool,
+    pub clock: Arc<dyn Clock>,
+    pub metrics: Arc<Metrics>,
+    pub worker_id: String,
+    pub budget: Duration,
+    locks: KeyedLocks,
+}
+
+impl Core {
+    pub fn new(
+        edition: Edition,
+        store: Arc<dyn Store>,
+        shared_store: bool,
+        clock: Arc<dyn Clock>,
+        metrics: Arc<Metrics>,
+        worker_id: String,
+        budget: Duration,
+    ) -> Self {
+        let locks = KeyedLocks::default();
+        Self {
+            edition,
+            store,
+            shared_store,
+            clock,
+            metrics,
+            worker_id,
+            budget,
+            locks,
+        }
+    }
+
+    /// Serialises work on `key` across tasks and, with a shared store, replicas.
+    pub async fn hold(&self, key: &str) -> Result<Held, Failure> {
+        let shared = self.shared_store.then_some(&self.store);
+        Ok(locks::acquire(
+            &self.locks,
+            shared,
+            self.clock.as_ref(),
+            key,
+            &self.worker_id,
+            LEASE,
+            ATTEMPT_LIMIT,
+        )
+        .await?)
+    }
+
+    fn now(&self) -> i64 {
+        self.clock.unix_millis()
+    }
+}
+
+/// The intake and worker for one direction.
+pub struct Engine {
+    pub core: Core,
+    pipeline: Arc<dyn Pipeline>,
+    waiters: Mutex<HashMap<String, watch::Receiver<Option<Answer>>>>,
+    slots: Arc<Semaphore>,
+}
+
+impl Engine {
+    pub fn new(core: Core, pipeline: Arc<dyn Pipeline>) -> Arc<Self> {
+        Arc::new(Self {
+            core,
+            pipeline,
+            waiters: Mutex::new(HashMap::new()),
+            slots: Arc::new(Semaphore::new(WORKER_CONCURRENCY)),
+        })
+    }
+
+    /// How long an HTTP answer may wait for processing.
+    fn budget(&self) -> Duration {
+        match self.core.edition {
+            Edition::Function => FUNCTION_BUDGET,
+            _ => self.core.budget,
+        }
+    }
+
+    /// Takes a verified, validated delivery and answers for it.
+    pub async fn accept(self: &Arc<Self>, delivery: NewDelivery) -> Answer {
+        let id = delivery.id.clone();
+        let event_id = delivery.event_id.clone();
+        match self.core.store.enqueue(delivery).await {
+            Ok(Enqueued::New) => self.start(&id, event_id.as_deref()).await,
+            Ok(Enqueued::Existing(existing)) => self.copy_of(existing).await,
+            Err(error) => {
+                // Not recorded, so not acknowledged: the sender must try again.
+                tracing::error!(%error, "could not record a delivery");
+                Answer::unavailable(DEFAULT_RETRY_AFTER)
+            }
+        }
+    }
+
+    /// Claims a just-recorded delivery and processes it, answering within budget.
+    async fn start(self: &Arc<Self>, id: &str, event_id: Option<&str>) -> Answer {
+        let now = self.core.now();
+        let claimed =
+            self.core
+                .store
+                .claim(id, &self.core.worker_id, now, LEASE.as_millis() as i64);
+        match claimed.await {
+            Ok(Some(record)) => {
+                let receiver = self.spawn(record);
+                self.wait(id, event_id, Some(receiver)).await
+            }
+            // The worker got there first (or the store hiccupped): wait like a copy.
+            Ok(None) => self.wait(id, event_id, None).await,
+            Err(error) => {
+                tracing::warn!(%error, "could not claim a recorded delivery; the worker will");
+                self.pending_answer(event_id.unwrap_or(id))
+            }
+        }
+    }
+
+    /// Answers for a delivery whose event id was already recorded.
+    async fn copy_of(self: &Arc<Self>, existing: DeliveryRecord) -> Answer {
+        match existing.status {
+            DeliveryStatus::Done => duplicate_answer(&existing),
+            DeliveryStatus::Pending | DeliveryStatus::InFlight => {
+                let receiver = self.waiter(&existing.id);
+                let event_id = existing.event_id.as_deref();
+                self.wait(&existing.id, event_id, receiver).await
+            }
+            DeliveryStatus::Dead => {
+                // The sender is trying again: so do we.
+                let now = self.core.now();
+                if let Err(error) = self.core.store.replay(&existing.id, now).await {
+                    tracing::warn!(%error, "could not replay a dead letter on redelivery");
+                }
+                self.pending_answer(existing.event_id.as_deref().unwrap_or(&existing.id))
+            }
+        }
+    }
+
+    fn waiter(&self, id: &str) -> Option<watch::Receiver<Option<Answer>>> {
+        self.waiters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .cloned()
+    }
+
+    /// Processes a claimed delivery on its own task (so a closed connection never
+    /// cancels it) and returns a receiver for its answer.
+    fn spawn(self: &Arc<Self>, record: DeliveryRecord) -> watch::Receiver<Option<Answer>> {
+        let (sender, receiver) = watch::channel(None);
+        self.waiters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(record.id.clone(), receiver.clone());
+        let engine = Arc::clone(self);
+        tokio::spawn(async move {
+            let id = record.id.clone();
+            let answer = engine.run(record).await;
+            let _ = sender.send(Some(answer));
+            engine
+                .waiters
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&id);
+        });
+        receiver
+    }
+
+    /// Waits for the answer of delivery `id`, from this process's task when there
+    /// is one, else from the store (another replica is working on it).
+    async fn wait(
+        &self,
+        id: &str,
+        event_id: Option<&str>,
+        receiver: Option<watch::Receiver<Option<Answer>>>,
+    ) -> Answer {
+        let deadline = Instant::now() + self.budget();
+        if let Some(mut receiver) = receiver {
+            let outcome =
+                tokio::time::timeout_at(deadline.into(), receiver.wait_for(Option::is_some));
+            if let Ok(Ok(answer)) = outcome.await
+                && let Some(answer) = answer.clone()
+            {
+                return answer;
+            }
+            return self.pending_answer(event_id.unwrap_or(id));
+        }
+
+        loop {
+            match self.core.store.get(id).await {
+                Ok(Some(record)) if record.status == DeliveryStatus::Done => {
+                    return duplicate_answer(&record);
+                }
+                Ok(None) if self.core.edition == Edition::Function => {
+                    // The first copy failed and was forgotten.
+                    return Answer::unavailable(DEFAULT_RETRY_AFTER);
+                }
+                _ => {}
+            }
+            if Instant::now() >= deadline {
+                return self.pending_answer(event_id.unwrap_or(id));
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// The answer for work that is not finished within the budget.
+    fn pending_answer(&self, event_id: &str) -> Answer {
+        match self.core.edition {
+            Edition::Function => Answer::unavailable(DEFAULT_RETRY_AFTER),
+            _ => Answer::queued(event_id),
+        }
+    }
+
+    /// One attempt at a claimed delivery, with its bookkeeping in the store.
+    async fn run(&self, record: DeliveryRecord) -> Answer {
+        let attempt =
+            tokio::time::timeout(ATTEMPT_LIMIT, self.pipeline.process(&self.core, &record));
+        let result = match attempt.await {
+            Ok(result) => result,
+            Err(_) => Err(Failure::new("attempt took too long", None)),
+        };
+        let now = self.core.now();
+        let store = &self.core.store;
+
+        match result {
+            Ok(answer) => {
+                let outcome = Outcome {
+                    status: answer.status,
+                    body: answer.body.clone(),
+                };
+                if let Err(error) = store.complete(&record.id, &outcome, now).await {
+                    // The work is done upstream; a later attempt finds it there.
+                    tracing::error!(%error, id = %record.id, "could not record a finished delivery");
+                }
+                answer
+            }
+            Err(failure) => self.failed(&record, failure, now).await,
+        }
+    }
+
+    async fn failed(&self, record: &DeliveryRecord, failure: Failure, now: i64) -> Answer {
+        let store = &self.core.store;
+        let event_id = record.event_id.as_deref().unwrap_or(&record.id);
+        tracing::warn!(
+            id = %record.id,
+            event_id,
+            attempts = record.attempts,
+            reason = %failure.reason,
+            "delivery attempt failed"
+        );
+
+        if self.core.edition == Edition::Function {
+            if let Err(error) = store.forget(&record.id).await {
+                tracing::warn!(%error, "could not forget a failed delivery");
+            }
+            let wait = failure.retry_after.unwrap_or(DEFAULT_RETRY_AFTER);
+            return Answer::unavailable(wait.max(Duration::from_secs(1)));
+        }
+
+        let age = Duration::from_millis((now - record.received_at).max(0) as u64);
+        match schedule::after_failure(record.attempts, age, failure.retry_after) {
+            Next::RetryIn(wait) => {
+                self.core.metrics.retry();
+                let due = now + wait.as_millis() as i64;
+                if let Err(error) = store
+                    .retry_later(&record.id, due, &failure.reason, now)
+                    .await
+                {
+                    tracing::error!(%error, "could not schedule a retry; the lease will expire");
+                }
+            }
+            Next::GiveUp => {
+                tracing::error!(id = %record.id, event_id, reason = %failure.reason,
+                    "delivery given up after a day of retries; it waits in the dead letters");
+                if let Err(error) = store.dead_letter(&record.id, &failure.reason, now).await {
+                    tracing::error!(%error, "could not move a delivery to the dead letters");
+                }
+            }
+        }
+        Answer::queued(event_id)
+    }
+
+    /// The worker loop: claims due deliveries until `stop` turns true, then
+    /// waits a little for those in progress.
+    pub async fn work(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+        loop {
+            if *stop.borrow() {
+                break;
+            }
+            let free = self.slots.available_permits();
+            if free > 0 {
+                let now = self.core.now();
+                let lease = LEASE.as_millis() as i64;
+                let claimed = self
+                    .core
+                    .store
+                    .claim_due(&self.core.worker_id, now, lease, free as u32)
+                    .await;
+                match claimed {
+                    Ok(records) => {
+                        for record in records {
+                            self.clone().work_on(record).await;
+                        }
+                    }
+                    Err(error) => tracing::warn!(%error, "could not claim due deliveries"),
+                }
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(POLL) => {}
+                _ = stop.changed() => {}
+            }
+        }
+
+        // Give what is in progress a moment; anything left keeps its lease and is
+        // picked up again after a restart (or by another replica).
+        let all = WORKER_CONCURRENCY as u32;
+        let _ = tokio::time::timeout(Duration::from_secs(10), self.slots.acquire_many(all)).await;
+    }
+
+    async fn work_on(self: Arc<Self>, record: DeliveryRecord) {
+        let Ok(permit) = Arc::clone(&self.slots).acquire_owned().await else {
+            return;
+        };
+        let (sender, receiver) = watch::channel(None);
+        self.waiters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(record.id.clone(), receiver);
+        tokio::spawn(async move {
+            let id = record.id.clone();
+            let answer = self.run(record).await;
+            let _ = sender.send(Some(answer));
+            self.waiters
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&id);
+            drop(permit);
+        });
+    }
+}
+
+/// The answer to a copy of a delivery that was already processed.
+fn duplicate_answer(record: &DeliveryRecord) -> Answer {
+    let outcome = record.outcome.as_ref();
+    let ticket_id = outcome
+        .and_then(|o| o.body.get("ticketId"))
+        .and_then(|v| v.as_i64());
+    match (ticket_id, outcome) {
+        (Some(ticket_id), _) => Answer::duplicate(ticket_id),
+        // A delivery without a ticket (a Halo webhook) answers as it did.
+        (None, Some(outcome)) => Answer {
+            status: outcome.status,
+            body: outcome.body.clone(),
+            retry_after: None,
+        },
+        (None, None) => Answer::queued(record.event_id.as_deref().unwrap_or(&record.id)),
+    }
+}

@@ -1,0 +1,7 @@
+//! Halo → ContraForce, function edition (stateless; for serverless hosts such as an Azure Functions custom handler).
+
+use relay::settings::{Direction, Edition};
+
+fn main() -> std::process::ExitCode {
+    relay::run(Direction::HaloToCf, Edition::Function)
+}

@@ -1,0 +1,7 @@
+//! ContraForce → Halo, cluster edition (any number of replicas sharing one PostgreSQL database).
+
+use relay::settings::{Direction, Edition};
+
+fn main() -> std::process::ExitCode {
+    relay::run(Direction::CfToHalo, Edition::Cluster)
+}
