@@ -8,6 +8,7 @@ mod concurrency;
 mod connect;
 mod queue;
 mod state;
+mod throughput;
 
 /// One test per backend and case; each gets a store of its own.
 macro_rules! conformance {
