@@ -61,18 +61,20 @@ macro_rules! by_event {
 /// Claims due deliveries, oldest `next_attempt_at` first. The SQLite backend runs it on
 /// its single writer, so it needs no row locks (`$lock` empty); PostgreSQL passes
 /// `FOR UPDATE SKIP LOCKED` so replicas claiming at once take different rows instead
-/// of waiting on each other.
+/// of waiting on each other. The choice sits in a CTE because PostgreSQL evaluates a
+/// row-locking CTE exactly once, where a plain subquery could be re-run and lock more
+/// than the limit.
 macro_rules! claim_due {
     ($lock:literal, $worker:expr, $now:expr, $lease_until:expr, $limit:expr) => {
         sqlx::query_as::<_, $crate::sql::DeliveryRow>(concat!(
-            "UPDATE deliveries SET status = 'in_flight', lease_owner = $1, lease_until = $3, \
-             attempts = attempts + 1, updated_at = $2 \
-             WHERE seq IN (SELECT seq FROM deliveries \
+            "WITH due AS (SELECT seq FROM deliveries \
                WHERE (status = 'pending' AND next_attempt_at <= $2) \
                   OR (status = 'in_flight' AND lease_until < $2) \
                ORDER BY next_attempt_at, seq LIMIT $4 ",
             $lock,
-            ") RETURNING ",
+            ") UPDATE deliveries SET status = 'in_flight', lease_owner = $1, \
+             lease_until = $3, attempts = attempts + 1, updated_at = $2 \
+             WHERE seq IN (SELECT seq FROM due) RETURNING ",
             $crate::sql::columns!()
         ))
         .bind($worker)

@@ -218,7 +218,7 @@ impl MemoryStore {
     }
 
     /// Changes one delivery at `now`, then applies the bounds.
-    fn finish_with(&self, id: &str, now: i64, change: impl FnOnce(&mut DeliveryRecord)) {
+    fn update_at(&self, id: &str, now: i64, change: impl FnOnce(&mut DeliveryRecord)) {
         let mut state = self.state();
         state.observe(now);
         state.records.update(id, change);
@@ -328,7 +328,7 @@ impl Store for MemoryStore {
     }
 
     async fn complete(&self, id: &str, outcome: &Outcome, now: i64) -> Result<(), StoreError> {
-        self.finish_with(id, now, |record| {
+        self.update_at(id, now, |record| {
             end_lease(record, DeliveryStatus::Done, now);
             record.outcome = Some(outcome.clone());
             // Kept only as the processed-event record from here on.
@@ -345,7 +345,7 @@ impl Store for MemoryStore {
         error: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        self.finish_with(id, now, |record| {
+        self.update_at(id, now, |record| {
             make_pending(record, next_attempt_at, now);
             record.last_error = Some(error.to_owned());
         });
@@ -353,7 +353,7 @@ impl Store for MemoryStore {
     }
 
     async fn dead_letter(&self, id: &str, error: &str, now: i64) -> Result<(), StoreError> {
-        self.finish_with(id, now, |record| {
+        self.update_at(id, now, |record| {
             end_lease(record, DeliveryStatus::Dead, now);
             record.last_error = Some(error.to_owned());
         });

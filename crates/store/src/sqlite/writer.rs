@@ -40,7 +40,12 @@ impl Writer {
     }
 
     /// Runs `work` in the next batch and answers once that batch is committed: a
-    /// successful answer means the write is on disk.
+    /// successful answer means the write is on disk. A caller that stops waiting does
+    /// not stop its write. When a commit fails every write of the batch reports the
+    /// error. On failures that end SQLite's transaction early (disk full, I/O error)
+    /// some of them may have been written all the same; a caller's retry then meets an
+    /// already-recorded event (`Existing`) or a claim that waits for its lease to end,
+    /// and only an enqueue without event id could be recorded twice.
     pub(super) async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
