@@ -24,7 +24,10 @@ as_postgres() {
 }
 
 installed_major() {
-  ls /usr/lib/postgresql 2>/dev/null | grep -E '^[0-9]+$' | sort -n | tail -n 1
+  local dir
+  for dir in /usr/lib/postgresql/*/bin/postgres; do
+    [ -x "$dir" ] && basename "$(dirname "$(dirname "$dir")")"
+  done | sort -n | tail -n 1
 }
 
 if [ -z "$(installed_major)" ] || ! command -v pg_lsclusters >/dev/null 2>&1; then
