@@ -36,6 +36,11 @@ pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(30);
 const POLL: Duration = Duration::from_millis(250);
 /// How many deliveries one process works on at once.
 const WORKER_CONCURRENCY: usize = 16;
+/// How long a processed delivery is kept as the record that its event id was seen.
+/// ContraForce redelivers within hours; a week leaves a wide margin.
+const KEEP_DONE: Duration = Duration::from_secs(7 * 24 * 3600);
+/// How often the worker prunes older processed deliveries.
+const PRUNE_EVERY: Duration = Duration::from_secs(600);
 
 /// Why an attempt failed. Every failure is retried on the schedule; `retry_after`
 /// is the upstream's own wait when it gave one.
@@ -359,9 +364,14 @@ impl Engine {
     /// The worker loop: claims due deliveries until `stop` turns true, then
     /// waits a little for those in progress.
     pub async fn work(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+        let mut pruned_at = Instant::now();
         loop {
             if *stop.borrow() {
                 break;
+            }
+            if pruned_at.elapsed() >= PRUNE_EVERY {
+                pruned_at = Instant::now();
+                self.prune().await;
             }
             let free = self.slots.available_permits();
             if free > 0 {
@@ -391,6 +401,21 @@ impl Engine {
         // picked up again after a restart (or by another replica).
         let all = WORKER_CONCURRENCY as u32;
         let _ = tokio::time::timeout(Duration::from_secs(10), self.slots.acquire_many(all)).await;
+    }
+
+    /// Drops processed deliveries older than [`KEEP_DONE`], a batch at a time.
+    async fn prune(&self) {
+        let before = self.core.now() - KEEP_DONE.as_millis() as i64;
+        loop {
+            match self.core.store.prune_done(before, 1000).await {
+                Ok(1000) => continue,
+                Ok(_) => break,
+                Err(error) => {
+                    tracing::warn!(%error, "could not prune processed deliveries");
+                    break;
+                }
+            }
+        }
     }
 
     async fn work_on(self: Arc<Self>, record: DeliveryRecord) {
