@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use store::{DeliveryRecord, DeliveryStatus, Enqueued, NewDelivery, Outcome, Store};
 use tokio::sync::{Semaphore, watch};
+use tracing::Instrument;
 use upstream::Clock;
 
 use crate::answer::Answer;
@@ -23,6 +24,7 @@ use crate::locks::{self, Held, KeyedLocks, LockError};
 use crate::metrics::Metrics;
 use crate::schedule::{self, Next};
 use crate::settings::Edition;
+use crate::telemetry;
 
 /// How long a claimed delivery belongs to one worker before another may take it.
 pub const LEASE: Duration = Duration::from_secs(60);
@@ -233,7 +235,9 @@ impl Engine {
             .unwrap_or_else(|e| e.into_inner())
             .insert(record.id.clone(), receiver.clone());
         let engine = Arc::clone(self);
-        tokio::spawn(async move {
+        // The task keeps the request's span, so its log lines carry the request id.
+        let span = tracing::Span::current();
+        let task = async move {
             let id = record.id.clone();
             let answer = engine.run(record).await;
             let _ = sender.send(Some(answer));
@@ -242,7 +246,8 @@ impl Engine {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .remove(&id);
-        });
+        };
+        tokio::spawn(task.instrument(span));
         receiver
     }
 
@@ -427,7 +432,9 @@ impl Engine {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(record.id.clone(), receiver);
-        tokio::spawn(async move {
+        // A retry has no request: the delivery id stands in for the request id.
+        let span = telemetry::request_span(&record.id, "worker");
+        let task = async move {
             let id = record.id.clone();
             let answer = self.run(record).await;
             let _ = sender.send(Some(answer));
@@ -436,7 +443,8 @@ impl Engine {
                 .unwrap_or_else(|e| e.into_inner())
                 .remove(&id);
             drop(permit);
-        });
+        };
+        tokio::spawn(task.instrument(span));
     }
 }
 
