@@ -8,6 +8,9 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use serde::Deserialize;
+use serde_json::Value;
+use time::format_description::FormatItem;
+use time::macros::format_description;
 
 use crate::error::MockError;
 use crate::input::{ActionInput, paragraph};
@@ -22,6 +25,9 @@ pub(crate) fn routes(config: &mut web::ServiceConfig) {
         .route("/ui/tickets/{id}/close", web::post().to(close))
         .route("/ui/tickets/{id}/reopen", web::post().to(reopen));
 }
+
+const WHEN: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem}\
 section{border:1px solid #ccc;border-radius:6px;padding:1rem;margin:1rem 0}\
@@ -78,11 +84,15 @@ fn ticket_section(page: &mut String, entry: &TicketWithActions, tenant: &Tenant,
         text(&t.third_party_id_string),
     );
     for field in &t.customfields {
+        let value = match &field.value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
         let _ = write!(
             page,
             " · {}: <code>{}</code>",
             text(&field.name),
-            text(&field.value.to_string())
+            text(&value)
         );
     }
     page.push_str(
@@ -100,7 +110,7 @@ fn ticket_section(page: &mut String, entry: &TicketWithActions, tenant: &Tenant,
                 "public"
             },
             a.id,
-            text(&a.datetime.to_string()),
+            text(&a.datetime.format(WHEN).unwrap_or_default()),
             text(&a.who),
             a.who_agentid,
             text(&a.outcome),
