@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 use mock_halo::{Fault, FaultPlan, NO_REPLY, Route, RouteFaults, TicketInput};
 use serde_json::json;
 
-use crate::support::{create_ticket, get, http, json, post, start, token, token_response};
+use crate::support::{
+    create_ticket, get, http, impatient, json, post, start, token, token_response,
+};
 
 #[tokio::test]
 async fn share_500_answers_a_halo_exception() {
@@ -112,11 +114,7 @@ async fn a_timeout_holds_the_request_without_an_answer() {
             ..Default::default()
         },
     );
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_millis(300))
-        .build()
-        .unwrap();
+    let client = impatient(Duration::from_millis(300));
     let result = client
         .get(format!("{}/Tickets/1", halo.api_url()))
         .bearer_auth(&token)
@@ -176,11 +174,7 @@ async fn a_lost_reply_create_stores_the_ticket_and_never_answers() {
             ..Default::default()
         },
     );
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_millis(400))
-        .build()
-        .unwrap();
+    let client = impatient(Duration::from_millis(400));
     let result = client
         .post(format!("{}/Tickets", halo.api_url()))
         .bearer_auth(&token)
@@ -201,11 +195,7 @@ async fn a_lost_reply_action_is_stored() {
     let token = token(&halo).await;
     let id = create_ticket(&halo, &token, json!({"summary": "s"})).await;
     halo.script_faults(Route::ActionsPost, [Fault::ReplyLost]);
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_millis(400))
-        .build()
-        .unwrap();
+    let client = impatient(Duration::from_millis(400));
     let result = client
         .post(format!("{}/Actions", halo.api_url()))
         .bearer_auth(&token)

@@ -31,6 +31,15 @@ pub fn http() -> reqwest::Client {
         .expect("client")
 }
 
+/// A client that gives up after `timeout`, to see a held request as a timeout.
+pub fn impatient(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(timeout)
+        .build()
+        .expect("client")
+}
+
 /// Posts a token request with these form fields.
 pub async fn token_response(halo: &MockHalo, form: &[(&str, &str)]) -> reqwest::Response {
     http()
