@@ -6,7 +6,7 @@
 use async_trait::async_trait;
 use halo_client::{HaloClient, HaloError};
 use mapping::cf::{Envelope, Incident};
-use mapping::halo::{NewAction, OutcomeRef, Ticket};
+use mapping::halo::{Action, NewAction, OutcomeRef, Ticket};
 use mapping::reference::Reference;
 use mapping::ticket::{TicketMapping, update_note_html};
 use store::DeliveryRecord;
@@ -144,15 +144,7 @@ impl CfToHalo {
                 .list_actions(ticket_id)
                 .await
                 .map_err(|e| halo_failure("list actions", &e))?;
-            let landed = actions.iter().any(|a| {
-                let text = a
-                    .note_html
-                    .as_deref()
-                    .or(a.note.as_deref())
-                    .unwrap_or_default();
-                a.hiddenfromuser && text.contains(event_id)
-            });
-            if landed {
+            if actions.iter().any(|a| is_note_for(a, event_id)) {
                 return Ok(Answer::updated(ticket_id));
             }
         }
@@ -172,6 +164,17 @@ impl CfToHalo {
             Err(error) => Err(halo_failure("add note", &error)),
         }
     }
+}
+
+/// Whether `action` is the private note for `event_id`. The note names the event
+/// as `(event {id})`; matching that whole marker keeps a note for `evt-10` from
+/// passing for `evt-1`'s.
+fn is_note_for(action: &Action, event_id: &str) -> bool {
+    let in_html = format!("(event {})", html_escape::encode_text(event_id));
+    let in_text = format!("(event {event_id})");
+    let html = action.note_html.as_deref().unwrap_or_default();
+    let text = action.note.as_deref().unwrap_or_default();
+    action.hiddenfromuser && (html.contains(&in_html) || text.contains(&in_text))
 }
 
 /// A Halo error as a retryable failure. Refusals that no retry fixes by itself
