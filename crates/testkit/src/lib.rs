@@ -9,6 +9,9 @@ mod incident;
 mod send;
 mod state;
 
+pub mod halo_suite;
+pub mod halo_world;
+
 pub use bridge::{BinaryBridge, Vars, cf_to_halo_vars, halo_to_cf_vars, start_bridge};
 pub use incident::Incident;
 pub use send::{Reply, Sender};
