@@ -1,0 +1,3 @@
+//! `soak`: the fault soak (see `docs/soak.md`).
+
+fn main() {}
