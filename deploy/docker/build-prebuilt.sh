@@ -6,8 +6,9 @@
 #   deploy/docker/build-prebuilt.sh mock-halo cf-to-halo-service
 #
 # Environment: CARGO_TARGET_DIR (default: the workspace's target/), IMAGE_PREFIX (default
-# contraforce-halo), IMAGE_TAG (default local), SKIP_DOCKER=1 to stop after copying the
-# binaries into deploy/docker/prebuilt/. Images are built only when `docker info` answers.
+# contraforce-halo), IMAGE_TAG (default local), SKIP_BUILD=1 to pack binaries already built
+# (statically) in the target folder, SKIP_DOCKER=1 to stop after copying the binaries into
+# deploy/docker/prebuilt/. Images are built only when `docker info` answers.
 set -euo pipefail
 
 TARGET=x86_64-unknown-linux-gnu
@@ -30,11 +31,15 @@ for bin in "${bins[@]}"; do
   esac
 done
 
-packages=()
-for bin in "${bins[@]}"; do packages+=(-p "$bin"); done
-say "cargo build --release --target $TARGET ${packages[*]} (static)"
-RUSTFLAGS='-C target-feature=+crt-static' \
-  cargo build --release --locked --target "$TARGET" "${packages[@]}"
+if [ "${SKIP_BUILD:-0}" = 1 ]; then
+  say "SKIP_BUILD=1: packing the binaries already in the target folder"
+else
+  packages=()
+  for bin in "${bins[@]}"; do packages+=(-p "$bin"); done
+  say "cargo build --release --target $TARGET ${packages[*]} (static)"
+  RUSTFLAGS='-C target-feature=+crt-static' \
+    cargo build --release --locked --target "$TARGET" "${packages[@]}"
+fi
 
 out_dir=${CARGO_TARGET_DIR:-$root/target}/$TARGET/release
 mkdir -p deploy/docker/prebuilt

@@ -212,6 +212,9 @@ run_pass() {
   say "$pass: the binary answered $(cat "$work/status.txt") $(head -c 200 "$work/reply.txt" 2>/dev/null)"
   say "$pass: server saw: $(sort "$work/server.log" | uniq -c | tr -s ' ' | paste -sd ';' -)"
   docker logs "$container" >"$work/$pass.log" 2>&1 || true
+  local client_says
+  client_says=$(grep -m1 -ioE '.{0,80}(certificate|UnknownIssuer).{0,80}' "$work/$pass.log" || true)
+  [ -z "$client_says" ] || say "$pass: the binary logged: …$client_says…"
   docker rm -f "$container" >/dev/null 2>&1 || true
   container=
 }
