@@ -20,6 +20,32 @@ mod functions;
 #[path = "consistency/kubernetes.rs"]
 mod kubernetes;
 
+/// The READMEs run the scripts directly, and git keeps the mode the checkout gets.
+mod scripts {
+    use std::os::unix::fs::PermissionsExt;
+
+    use crate::files::{self, Problems, deploy};
+
+    #[test]
+    fn every_shell_script_under_deploy_is_executable() {
+        let mut problems = Problems::default();
+        let mut scripts = 0;
+        for folder in ["docker", "azure/functions"] {
+            for script in files::files_ending(&deploy(folder), ".sh") {
+                scripts += 1;
+                let mode = std::fs::metadata(&script).map_or(0, |m| m.permissions().mode());
+                problems.check(mode & 0o111 == 0o111, || {
+                    format!("{} is not executable (mode {mode:o})", script.display())
+                });
+            }
+        }
+        problems.check(scripts == 3, || {
+            format!("expected 3 scripts, found {scripts}")
+        });
+        problems.finish();
+    }
+}
+
 /// The checkers themselves must be able to fail, or a green run would prove nothing.
 mod checkers {
     use crate::{arm, contract, files};
