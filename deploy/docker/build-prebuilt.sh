@@ -2,7 +2,7 @@
 # Builds static release binaries on this machine and packs each into an image through the
 # Dockerfile's `prebuilt` stage, which pulls no base image (CI cannot pull any).
 #
-#   deploy/docker/build-prebuilt.sh                      # all eight binaries
+#   deploy/docker/build-prebuilt.sh                      # all nine binaries (with demo)
 #   deploy/docker/build-prebuilt.sh mock-halo cf-to-halo-service
 #
 # Environment: CARGO_TARGET_DIR (default: the workspace's target/), IMAGE_PREFIX (default
@@ -14,7 +14,7 @@ set -euo pipefail
 TARGET=x86_64-unknown-linux-gnu
 ALL=(
   cf-to-halo-function cf-to-halo-service halo-to-cf-function halo-to-cf-service
-  cf-to-halo-cluster halo-to-cf-cluster mock-halo mock-contraforce
+  cf-to-halo-cluster halo-to-cf-cluster mock-halo mock-contraforce demo
 )
 
 say() { printf 'build-prebuilt: %s\n' "$*" >&2; }
