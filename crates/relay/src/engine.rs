@@ -187,10 +187,11 @@ impl Engine {
         match claimed.await {
             Ok(Some(record)) => {
                 let receiver = self.spawn(record);
-                self.wait(id, event_id, Some(receiver)).await
+                self.wait(id, event_id, Some(receiver), Whose::Own).await
             }
-            // The worker got there first (or the store hiccupped): wait like a copy.
-            Ok(None) => self.wait(id, event_id, None).await,
+            // The worker got there first (or the store hiccupped): wait for its
+            // outcome, which is still this request's own answer.
+            Ok(None) => self.wait(id, event_id, None, Whose::Own).await,
             Err(error) => {
                 tracing::warn!(%error, "could not claim a recorded delivery; the worker will");
                 self.pending_answer(event_id.unwrap_or(id))
@@ -205,7 +206,8 @@ impl Engine {
             DeliveryStatus::Pending | DeliveryStatus::InFlight => {
                 let receiver = self.waiter(&existing.id);
                 let event_id = existing.event_id.as_deref();
-                self.wait(&existing.id, event_id, receiver).await
+                self.wait(&existing.id, event_id, receiver, Whose::Copy)
+                    .await
             }
             DeliveryStatus::Dead => {
                 // The sender is trying again: so do we.
@@ -258,6 +260,7 @@ impl Engine {
         id: &str,
         event_id: Option<&str>,
         receiver: Option<watch::Receiver<Option<Answer>>>,
+        whose: Whose,
     ) -> Answer {
         let deadline = Instant::now() + self.budget();
         if let Some(mut receiver) = receiver {
@@ -274,7 +277,14 @@ impl Engine {
         loop {
             match self.core.store.get(id).await {
                 Ok(Some(record)) if record.status == DeliveryStatus::Done => {
-                    return duplicate_answer(&record);
+                    return match (whose, &record.outcome) {
+                        (Whose::Own, Some(outcome)) => Answer {
+                            status: outcome.status,
+                            body: outcome.body.clone(),
+                            retry_after: None,
+                        },
+                        _ => duplicate_answer(&record),
+                    };
                 }
                 Ok(None) if self.core.edition == Edition::Function => {
                     // The first copy failed and was forgotten.
@@ -446,6 +456,15 @@ impl Engine {
         };
         tokio::spawn(task.instrument(span));
     }
+}
+
+/// Whether a request waits for its own delivery or for the one it is a copy of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Whose {
+    /// The request recorded the delivery: it answers with the outcome itself.
+    Own,
+    /// A later copy of an event: it answers `duplicate` once the first is done.
+    Copy,
 }
 
 /// The answer to a copy of a delivery that was already processed.
