@@ -31,9 +31,12 @@ pub struct Upstreams {
 
 impl Upstreams {
     pub async fn start() -> Self {
-        let halo = MockHalo::start(MockHaloConfig::default())
-            .await
-            .expect("mock Halo starts");
+        Self::start_with(MockHaloConfig::default()).await
+    }
+
+    /// The mocks, mock Halo set up as `halo` says.
+    pub async fn start_with(halo: MockHaloConfig) -> Self {
+        let halo = MockHalo::start(halo).await.expect("mock Halo starts");
         let cf = MockContraForce::start(MockCfConfig::default())
             .await
             .expect("mock ContraForce starts");
@@ -157,7 +160,16 @@ impl HaloWorld {
 
     /// Fresh mocks and a bridge with the test settings as `change` leaves them.
     pub async fn start_with(edition: Edition, change: impl FnOnce(Vars) -> Vars) -> Self {
-        let up = Upstreams::start().await;
+        Self::start_on(Upstreams::start().await, edition, change).await
+    }
+
+    /// A bridge on mocks the caller set up, with the test settings as `change`
+    /// leaves them.
+    pub async fn start_on(
+        up: Upstreams,
+        edition: Edition,
+        change: impl FnOnce(Vars) -> Vars,
+    ) -> Self {
         let vars = change(up.vars());
         let bridge = crate::start_bridge(Direction::HaloToCf, edition, &vars).await;
         let sender = Sender::new(bridge.url());
