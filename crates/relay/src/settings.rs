@@ -59,6 +59,27 @@ pub struct HaloSettings {
     pub max_requests_per_5min: u32,
 }
 
+impl HaloSettings {
+    /// Reads only the Halo connection variables (and `CONFIG_FILE`) out of `vars`,
+    /// for tools that help an operator before the rest is configured.
+    pub fn from_map(
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<HaloSettings, SettingsError> {
+        let (raw, problems) = source::layer(vars, COMMON);
+        let mut r = Reader {
+            raw,
+            problems,
+            shown: Vec::new(),
+        };
+        let halo = read_halo(&mut r);
+        if r.problems.is_empty() {
+            Ok(halo)
+        } else {
+            Err(SettingsError::new(r.problems))
+        }
+    }
+}
+
 /// What the ContraForce webhook intake and the ticket builder need (CfToHalo only).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CfInboundSettings {
