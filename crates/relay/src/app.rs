@@ -18,6 +18,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use upstream::{Clock, RetryPolicy, SystemClock};
 
+use crate::admin::{self, Admin};
 use crate::cf_to_halo::CfToHalo;
 use crate::engine::{Core, Engine, Pipeline};
 use crate::halo_to_cf::{CloseSettings, HaloToCf, OwnAgents};
@@ -158,12 +159,16 @@ impl Bridge {
         });
 
         let function = settings.edition == Edition::Function;
+        let operator_view = web::Data::new(Admin::from_settings(&settings));
         let mut server = actix_web::HttpServer::new(move || {
             let app = App::new().app_data(front.clone()).configure(http::routes);
             if function {
                 app.service(web::scope("/api").configure(http::routes))
             } else {
-                app.service(web::scope("/api").configure(|_| {}))
+                // The operator view: only the editions with a store worth showing.
+                app.app_data(operator_view.clone())
+                    .configure(admin::routes)
+                    .service(web::scope("/api").configure(|_| {}))
             }
         })
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())

@@ -10,7 +10,9 @@
 //! - [`cf_to_halo`] and [`halo_to_cf`]: the two pipelines.
 //! - [`answer`]: every answer's exact status and body.
 //! - [`app`]: start-up and shutdown; [`run`] is each binary's `main`.
+//! - [`admin`]: the operator view.
 
+pub mod admin;
 pub mod answer;
 pub mod app;
 pub mod cf_to_halo;
