@@ -24,7 +24,7 @@ use crate::engine::{Core, Engine, Pipeline};
 use crate::halo_to_cf::{CloseSettings, HaloToCf, OwnAgents};
 use crate::http::{self, Front, Inbound};
 use crate::metrics::Metrics;
-use crate::settings::{Direction, Edition, Settings, StateBackend};
+use crate::settings::{Direction, Edition, HaloSettings, Settings, StateBackend};
 use crate::telemetry;
 
 /// The longest a single upstream exchange may take.
@@ -35,9 +35,15 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// so a restarted process takes back what its predecessor left in flight.
 const SERVICE_WORKER: &str = "service";
 
-/// Runs a bridge binary: loads the settings (exiting 2 with every problem listed
-/// when they are wrong), then serves until SIGINT or SIGTERM.
+/// Runs a bridge binary: reads its subcommand from the command line (`serve`
+/// when there is none) and runs it; see [`crate::cli`].
 pub fn run(direction: Direction, edition: Edition) -> ExitCode {
+    crate::cli::main(direction, edition, std::env::args_os())
+}
+
+/// `serve`: loads the settings (exiting 2 with every problem listed when they
+/// are wrong), then serves until SIGINT or SIGTERM.
+pub fn serve(direction: Direction, edition: Edition) -> ExitCode {
     let settings = match Settings::from_env(direction, edition) {
         Ok(settings) => settings,
         Err(problems) => {
@@ -138,7 +144,7 @@ impl Bridge {
             }
         }
 
-        let halo = HaloClient::new(halo_config(&settings), clock.clone(), metrics.clone())?;
+        let halo = HaloClient::new(halo_config(&settings.halo), clock.clone(), metrics.clone())?;
         let (pipeline, inbound, learner): (Arc<dyn Pipeline>, Inbound, _) =
             build_direction(&settings, halo, clock.clone(), metrics.clone())?;
 
@@ -259,8 +265,7 @@ fn host_name() -> String {
         .unwrap_or_else(|| "bridge".into())
 }
 
-fn halo_config(settings: &Settings) -> HaloConfig {
-    let halo = &settings.halo;
+pub(crate) fn halo_config(halo: &HaloSettings) -> HaloConfig {
     HaloConfig {
         auth_url: halo.auth_url.clone(),
         api_base_url: halo.api_base_url.clone(),

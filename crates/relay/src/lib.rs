@@ -10,12 +10,14 @@
 //! - [`cf_to_halo`] and [`halo_to_cf`]: the two pipelines.
 //! - [`answer`]: every answer's exact status and body.
 //! - [`app`]: start-up and shutdown; [`run`] is each binary's `main`.
-//! - [`admin`]: the operator view.
+//! - [`cli`]: the subcommands (`serve`, `check-config`, `halo ids`, `doctor`,
+//!   `send-test-event`, `replay`); [`admin`]: the operator view.
 
 pub mod admin;
 pub mod answer;
 pub mod app;
 pub mod cf_to_halo;
+pub mod cli;
 pub mod engine;
 pub mod halo_to_cf;
 pub mod http;
