@@ -7,7 +7,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use mock_contraforce::{Fault, FaultSettings, Route as CfRoute};
-use mock_halo::{ActionInput, Route as HaloRoute, RouteFaults, SecretPlacement, TicketInput};
+use mock_halo::{
+    ActionInput, Fault as HaloFault, Route as HaloRoute, RouteFaults, SecretPlacement, TicketInput,
+};
 use mock_halo::{MockHaloConfig, STATUS_CLOSED, TECHNICIAN_ID, WebhookConfig};
 use relay::settings::Edition;
 use serde_json::{Value, json};
@@ -260,6 +262,13 @@ pub async fn real_webhooks_carry_the_secret_in_each_place(edition: Edition) {
     }
     sent += 1;
     world.await_comments(incident, expected.len()).await;
+    let batch_index = sent - 1;
+
+    // Closing sends "ticket status changed"; the close is reported once.
+    world.close(ticket);
+    sent += 1;
+    let closes = world.cf.wait_for_status_changes(incident, 1, WAIT).await;
+    assert_eq!(closes.expect("close reported")[0].status, "Closed");
 
     let deliveries = world
         .halo
@@ -271,9 +280,10 @@ pub async fn real_webhooks_carry_the_secret_in_each_place(edition: Edition) {
     let mut want = vec![Some(200); sent];
     want[5] = Some(401);
     assert_eq!(statuses, want);
-    let batch = &deliveries[sent - 1].body;
+    let batch = &deliveries[batch_index].body;
     assert_eq!(batch.as_array().map(Vec::len), Some(2), "{batch}");
     assert_eq!(world.comments(incident), expected);
+    assert_eq!(world.status_changes(incident).len(), 1);
     world.stop().await;
 }
 
@@ -408,7 +418,7 @@ pub async fn unknown_ticket_is_ignored(edition: Edition) {
     world.stop().await;
 }
 
-/// Halo answering 403, 500 or 401 on the ticket (or failing the action list) is
+/// Halo answering 403, 500, 401 or 429 on the ticket (or failing the action list) is
 /// an outage, never "not found": pending (503 or 202), nothing forwarded, and
 /// the note arrives once Halo is well again (by redelivery in the function
 /// edition, by the worker otherwise).
@@ -424,7 +434,7 @@ pub async fn halo_refusing_or_failing_is_an_upstream_failure(edition: Edition) {
     };
 
     type Knob<'a> = &'a dyn Fn(&HaloWorld);
-    let phases: [(&str, HaloRoute, u16, Knob, Knob); 4] = [
+    let phases: [(&str, HaloRoute, u16, Knob, Knob); 5] = [
         (
             "403 on the ticket",
             HaloRoute::TicketGet,
@@ -451,6 +461,18 @@ pub async fn halo_refusing_or_failing_is_an_upstream_failure(edition: Edition) {
                 w.halo.revoke_tokens();
             },
             &|w| w.halo.set_token_lifetime(3600),
+        ),
+        (
+            "429 on the ticket",
+            HaloRoute::TicketGet,
+            429,
+            &|w| {
+                let limited = HaloFault::RateLimited {
+                    retry_after_secs: Some(1),
+                };
+                w.halo.script_faults(HaloRoute::TicketGet, [limited; 3]);
+            },
+            &|_| {},
         ),
         (
             "500 on the action list",
