@@ -50,7 +50,16 @@ impl Service {
         env: &[(String, String)],
         log: Option<&Path>,
     ) -> Result<Service, Error> {
-        let port = free_port()?;
+        Self::start_on(binary, env, log, free_port()?).await
+    }
+
+    /// [`Service::start`] on a given port (a restart keeps its address).
+    pub async fn start_on(
+        binary: &Path,
+        env: &[(String, String)],
+        log: Option<&Path>,
+        port: u16,
+    ) -> Result<Service, Error> {
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let stdout = match log {
             Some(path) => Stdio::from(
