@@ -53,6 +53,12 @@ struct Args {
     /// The `CF_CLOSE_CLASSIFICATION` the Halo → ContraForce bridges use.
     #[arg(long, env = "DEMO_CLASSIFICATION", default_value = "Undetermined")]
     classification: String,
+    /// The address people open mock Halo's page at, when it differs from `--halo-url`.
+    #[arg(long, env = "DEMO_HALO_PAGE")]
+    halo_page: Option<String>,
+    /// The address people open mock ContraForce's page at, when it differs from `--cf-url`.
+    #[arg(long, env = "DEMO_CF_PAGE")]
+    cf_page: Option<String>,
     /// After the scenario, keep the in-process mocks up until Ctrl-C.
     #[arg(long)]
     stay: bool,
@@ -109,7 +115,13 @@ async fn main() -> ExitCode {
         _ => return usage("give all of --halo-url, --cf-url and --pairs, or none"),
     };
 
-    let outcome = match Demo::new(endpoints, expected) {
+    let pages = (
+        args.halo_page
+            .clone()
+            .unwrap_or_else(|| endpoints.halo.clone()),
+        args.cf_page.clone().unwrap_or_else(|| endpoints.cf.clone()),
+    );
+    let outcome = match Demo::new(endpoints, expected, pages) {
         Ok(demo) => demo.run().await,
         Err(failure) => Err(failure),
     };

@@ -61,10 +61,16 @@ pub struct Demo {
     http: reqwest::Client,
     endpoints: Endpoints,
     expected: Expected,
+    /// Where people open the two mocks' pages (Halo, ContraForce).
+    pages: (String, String),
 }
 
 impl Demo {
-    pub fn new(endpoints: Endpoints, expected: Expected) -> Result<Self, StepFailed> {
+    pub fn new(
+        endpoints: Endpoints,
+        expected: Expected,
+        pages: (String, String),
+    ) -> Result<Self, StepFailed> {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(120))
             .build()
@@ -83,8 +89,8 @@ impl Demo {
             self.pass(pair).await?;
         }
         println!("\nEvery step held. The mock upstreams' pages:");
-        println!("  Halo (mock):        {}/", self.endpoints.halo);
-        println!("  ContraForce (mock): {}/", self.endpoints.cf);
+        println!("  Halo (mock):        {}/", self.pages.0);
+        println!("  ContraForce (mock): {}/", self.pages.1);
         Ok(())
     }
 
