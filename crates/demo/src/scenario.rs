@@ -79,6 +79,7 @@ impl Demo {
             http,
             endpoints,
             expected,
+            pages,
         })
     }
 
