@@ -68,7 +68,10 @@ impl ManualClock {
 
     /// Every wait asked of this clock so far, in order.
     pub fn sleeps(&self) -> Vec<Duration> {
-        self.sleeps.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.sleeps
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 
@@ -78,7 +81,10 @@ impl Clock for ManualClock {
     }
 
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
-        self.sleeps.lock().unwrap_or_else(|e| e.into_inner()).push(duration);
+        self.sleeps
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(duration);
         self.advance(duration);
         Box::pin(std::future::ready(()))
     }
