@@ -7,9 +7,11 @@
 //! cluster editions answer 202 and the worker finishes the job, retrying on a
 //! schedule until it succeeds or, after about a day, becomes a dead letter. The
 //! function edition keeps nothing it could not finish: it answers 503 with
-//! `Retry-After` and forgets the delivery, so the sender's redelivery starts afresh.
+//! `Retry-After` and forgets the delivery, so the sender's redelivery starts afresh,
+//! except that it remembers (in a bounded table) how the failed attempt ended, so a
+//! redelivery after a write whose reply was lost looks before writing again.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -43,6 +45,8 @@ const WORKER_CONCURRENCY: usize = 16;
 const KEEP_DONE: Duration = Duration::from_secs(7 * 24 * 3600);
 /// How often the worker prunes older processed deliveries.
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
+/// How many failed attempts the function edition remembers for redeliveries.
+const EARLIER_FAILURES: usize = 4096;
 
 /// Why an attempt failed. Every failure is retried on the schedule; `retry_after`
 /// is the upstream's own wait when it gave one.
@@ -142,6 +146,39 @@ pub struct Engine {
     pipeline: Arc<dyn Pipeline>,
     waiters: Mutex<HashMap<String, watch::Receiver<Option<Answer>>>>,
     slots: Arc<Semaphore>,
+    earlier: Mutex<EarlierFailures>,
+}
+
+/// The function edition's memory of attempts it answered 503 for, keyed by event
+/// id: how many there were and how the last one ended. Bounded; the oldest entry
+/// goes first.
+#[derive(Default)]
+struct EarlierFailures {
+    by_key: HashMap<String, (u32, String)>,
+    order: VecDeque<String>,
+}
+
+impl EarlierFailures {
+    fn remember(&mut self, key: &str, attempts: u32, reason: &str) {
+        if self
+            .by_key
+            .insert(key.to_owned(), (attempts, reason.to_owned()))
+            .is_none()
+        {
+            self.order.push_back(key.to_owned());
+        }
+        while self.order.len() > EARLIER_FAILURES {
+            if let Some(oldest) = self.order.pop_front() {
+                self.by_key.remove(&oldest);
+            }
+        }
+    }
+
+    fn take(&mut self, key: &str) -> Option<(u32, String)> {
+        let found = self.by_key.remove(key)?;
+        self.order.retain(|k| k != key);
+        Some(found)
+    }
 }
 
 impl Engine {
@@ -151,6 +188,7 @@ impl Engine {
             pipeline,
             waiters: Mutex::new(HashMap::new()),
             slots: Arc::new(Semaphore::new(WORKER_CONCURRENCY)),
+            earlier: Mutex::new(EarlierFailures::default()),
         })
     }
 
@@ -308,7 +346,21 @@ impl Engine {
     }
 
     /// One attempt at a claimed delivery, with its bookkeeping in the store.
-    async fn run(&self, record: DeliveryRecord) -> Answer {
+    async fn run(&self, mut record: DeliveryRecord) -> Answer {
+        if self.core.edition == Edition::Function {
+            // A redelivery of an event this instance failed: carry the earlier
+            // attempt over, so the pipeline checks for writes that may have landed.
+            let key = record.event_id.clone().unwrap_or_else(|| record.id.clone());
+            let earlier = self
+                .earlier
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take(&key);
+            if let Some((attempts, reason)) = earlier {
+                record.attempts = record.attempts.max(attempts + 1);
+                record.last_error = Some(reason);
+            }
+        }
         let attempt =
             tokio::time::timeout(ATTEMPT_LIMIT, self.pipeline.process(&self.core, &record));
         let result = match attempt.await {
@@ -346,6 +398,10 @@ impl Engine {
         );
 
         if self.core.edition == Edition::Function {
+            self.earlier
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remember(event_id, record.attempts, &failure.reason);
             if let Err(error) = store.forget(&record.id).await {
                 tracing::warn!(%error, "could not forget a failed delivery");
             }
@@ -482,5 +538,34 @@ fn duplicate_answer(record: &DeliveryRecord) -> Answer {
             retry_after: None,
         },
         (None, None) => Answer::queued(record.event_id.as_deref().unwrap_or(&record.id)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn earlier_failures_are_taken_once_and_bounded() {
+        let mut earlier = EarlierFailures::default();
+        earlier.remember("evt-1", 1, "note unconfirmed: reply lost");
+        earlier.remember("evt-1", 2, "note unconfirmed: again");
+        assert_eq!(
+            earlier.take("evt-1"),
+            Some((2, "note unconfirmed: again".to_owned()))
+        );
+        assert_eq!(earlier.take("evt-1"), None);
+
+        for n in 0..EARLIER_FAILURES + 10 {
+            earlier.remember(&format!("evt-{n}"), 1, "halo: 500");
+        }
+        assert_eq!(earlier.by_key.len(), EARLIER_FAILURES);
+        assert_eq!(earlier.order.len(), EARLIER_FAILURES);
+        assert_eq!(earlier.take("evt-0"), None, "the oldest went first");
+        assert!(
+            earlier
+                .take(&format!("evt-{}", EARLIER_FAILURES + 9))
+                .is_some()
+        );
     }
 }
