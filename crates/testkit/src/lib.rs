@@ -5,6 +5,7 @@
 //! Test infrastructure only; no service depends on it outside its tests.
 
 mod bridge;
+pub mod cf_suite;
 mod incident;
 mod send;
 mod state;
