@@ -84,6 +84,18 @@ impl Answer {
         }
     }
 
+    /// The function edition has too much in progress to take another delivery;
+    /// the sender redelivers after `retry_after`.
+    pub fn busy(retry_after: Duration) -> Self {
+        Self {
+            retry_after: Some(retry_after),
+            ..Self::new(
+                503,
+                json!({"error": "busy", "detail": "too many deliveries in progress; retry later"}),
+            )
+        }
+    }
+
     pub fn not_found() -> Self {
         Self::new(404, json!({"error": "not found"}))
     }
@@ -111,6 +123,9 @@ impl Answer {
                 "queued" => "queued",
                 _ => "other",
             };
+        }
+        if self.body.get("error").and_then(Value::as_str) == Some("busy") {
+            return "busy";
         }
         match self.status {
             413 => "too_large",

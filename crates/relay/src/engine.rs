@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use store::{DeliveryRecord, DeliveryStatus, Enqueued, NewDelivery, Outcome, Store};
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tracing::Instrument;
 use upstream::Clock;
 
@@ -45,6 +45,14 @@ const WORKER_CONCURRENCY: usize = 16;
 const KEEP_DONE: Duration = Duration::from_secs(7 * 24 * 3600);
 /// How often the worker prunes older processed deliveries.
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
+/// How many deliveries one process works on straight from their request, beside
+/// the worker's. Beyond that the service and cluster editions leave a recorded
+/// delivery to the worker and answer 202 at once, and the function edition, which
+/// has no queue, answers 503 with `Retry-After` before recording anything: an
+/// overloaded bridge answers quickly instead of piling up tasks and upstream calls.
+const REQUEST_CONCURRENCY: usize = 128;
+/// The wait suggested to a sender the function edition turned away as too busy.
+const BUSY_RETRY_AFTER: Duration = Duration::from_secs(5);
 /// How many failed attempts the function edition remembers for redeliveries.
 const EARLIER_FAILURES: usize = 4096;
 
@@ -146,6 +154,8 @@ pub struct Engine {
     pipeline: Arc<dyn Pipeline>,
     waiters: Mutex<HashMap<String, watch::Receiver<Option<Answer>>>>,
     slots: Arc<Semaphore>,
+    /// Permits for work started from a request ([`REQUEST_CONCURRENCY`]).
+    requests: Arc<Semaphore>,
     earlier: Mutex<EarlierFailures>,
 }
 
@@ -188,6 +198,7 @@ impl Engine {
             pipeline,
             waiters: Mutex::new(HashMap::new()),
             slots: Arc::new(Semaphore::new(WORKER_CONCURRENCY)),
+            requests: Arc::new(Semaphore::new(REQUEST_CONCURRENCY)),
             earlier: Mutex::new(EarlierFailures::default()),
         })
     }
@@ -204,8 +215,32 @@ impl Engine {
     pub async fn accept(self: &Arc<Self>, delivery: NewDelivery) -> Answer {
         let id = delivery.id.clone();
         let event_id = delivery.event_id.clone();
+        // The function edition cannot queue: when it is full it turns the delivery
+        // away before recording it, and the sender redelivers later.
+        let early_permit = match self.core.edition {
+            Edition::Function => match self.requests.clone().try_acquire_owned() {
+                Ok(permit) => Some(permit),
+                Err(_) => {
+                    tracing::warn!("too many deliveries in progress; answering 503");
+                    return Answer::busy(BUSY_RETRY_AFTER);
+                }
+            },
+            _ => None,
+        };
         match self.core.store.enqueue(delivery).await {
-            Ok(Enqueued::New) => self.start(&id, event_id.as_deref()).await,
+            Ok(Enqueued::New) => {
+                let permit = match early_permit {
+                    Some(permit) => permit,
+                    None => match self.requests.clone().try_acquire_owned() {
+                        Ok(permit) => permit,
+                        Err(_) => {
+                            // Durably recorded: the worker takes it from the queue.
+                            return Answer::queued(event_id.as_deref().unwrap_or(&id));
+                        }
+                    },
+                };
+                self.start(&id, event_id.as_deref(), permit).await
+            }
             Ok(Enqueued::Existing(existing)) => self.copy_of(existing).await,
             Err(error) => {
                 // Not recorded, so not acknowledged: the sender must try again.
@@ -216,7 +251,12 @@ impl Engine {
     }
 
     /// Claims a just-recorded delivery and processes it, answering within budget.
-    async fn start(self: &Arc<Self>, id: &str, event_id: Option<&str>) -> Answer {
+    async fn start(
+        self: &Arc<Self>,
+        id: &str,
+        event_id: Option<&str>,
+        permit: OwnedSemaphorePermit,
+    ) -> Answer {
         let now = self.core.now();
         let claimed =
             self.core
@@ -224,7 +264,7 @@ impl Engine {
                 .claim(id, &self.core.worker_id, now, LEASE.as_millis() as i64);
         match claimed.await {
             Ok(Some(record)) => {
-                let receiver = self.spawn(record);
+                let receiver = self.spawn(record, permit);
                 self.wait(id, event_id, Some(receiver), Whose::Own).await
             }
             // The worker got there first (or the store hiccupped): wait for its
@@ -268,7 +308,11 @@ impl Engine {
 
     /// Processes a claimed delivery on its own task (so a closed connection never
     /// cancels it) and returns a receiver for its answer.
-    fn spawn(self: &Arc<Self>, record: DeliveryRecord) -> watch::Receiver<Option<Answer>> {
+    fn spawn(
+        self: &Arc<Self>,
+        record: DeliveryRecord,
+        permit: OwnedSemaphorePermit,
+    ) -> watch::Receiver<Option<Answer>> {
         let (sender, receiver) = watch::channel(None);
         self.waiters
             .lock()
@@ -286,6 +330,7 @@ impl Engine {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .remove(&id);
+            drop(permit);
         };
         tokio::spawn(task.instrument(span));
         receiver
@@ -544,6 +589,139 @@ fn duplicate_answer(record: &DeliveryRecord) -> Answer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use store::{ConnectOptions, Kind};
+    use upstream::SystemClock;
+
+    /// Holds every delivery until released, counting those it started.
+    struct Blocking {
+        release: Arc<Semaphore>,
+        started: Arc<std::sync::atomic::AtomicUsize>,
+    }
+
+    #[async_trait]
+    impl Pipeline for Blocking {
+        async fn process(&self, _: &Core, _: &DeliveryRecord) -> Result<Answer, Failure> {
+            self.started
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let _gate = self.release.acquire().await;
+            Ok(Answer::created(1))
+        }
+    }
+
+    async fn engine(
+        edition: Edition,
+    ) -> (
+        Arc<Engine>,
+        Arc<Semaphore>,
+        Arc<std::sync::atomic::AtomicUsize>,
+    ) {
+        let store = store::connect("memory:", ConnectOptions::default())
+            .await
+            .expect("memory store");
+        let core = Core::new(
+            edition,
+            store,
+            false,
+            Arc::new(SystemClock),
+            Arc::new(Metrics::default()),
+            "test-worker".to_owned(),
+            Duration::from_millis(50),
+        );
+        let release = Arc::new(Semaphore::new(0));
+        let started = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let pipeline = Arc::new(Blocking {
+            release: release.clone(),
+            started: started.clone(),
+        });
+        (Engine::new(core, pipeline), release, started)
+    }
+
+    fn delivery(n: usize) -> NewDelivery {
+        NewDelivery {
+            id: format!("id-{n}"),
+            kind: Kind::Cf,
+            event_id: Some(format!("evt-{n}")),
+            subject: None,
+            headers: Vec::new(),
+            body: b"{}".to_vec(),
+            received_at: 0,
+        }
+    }
+
+    /// Fills every request permit with deliveries that never finish.
+    async fn saturate(engine: &Arc<Engine>, started: &std::sync::atomic::AtomicUsize) {
+        for n in 0..REQUEST_CONCURRENCY {
+            let engine = engine.clone();
+            tokio::spawn(async move { engine.accept(delivery(n)).await });
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while started.load(std::sync::atomic::Ordering::SeqCst) < REQUEST_CONCURRENCY {
+            assert!(Instant::now() < deadline, "the deliveries never started");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_full_function_edition_turns_deliveries_away_with_retry_after() {
+        let (engine, release, started) = engine(Edition::Function).await;
+        saturate(&engine, &started).await;
+
+        let answer = engine.accept(delivery(REQUEST_CONCURRENCY)).await;
+        assert_eq!(answer.status, 503);
+        assert_eq!(answer.body["error"], "busy");
+        assert_eq!(answer.retry_after, Some(BUSY_RETRY_AFTER));
+        let recorded = engine
+            .core
+            .store
+            .get(&format!("id-{REQUEST_CONCURRENCY}"))
+            .await;
+        assert!(
+            matches!(recorded, Ok(None)),
+            "a turned-away delivery is not recorded"
+        );
+
+        // Once the work in progress finishes, deliveries are taken again.
+        release.add_permits(Semaphore::MAX_PERMITS / 2);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let answer = engine.accept(delivery(REQUEST_CONCURRENCY + 1)).await;
+            if answer.status != 503 {
+                assert_eq!(answer.status, 200);
+                break;
+            }
+            assert!(Instant::now() < deadline, "permits never came back");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_full_service_edition_queues_deliveries_for_the_worker() {
+        let (engine, _release, started) = engine(Edition::Service).await;
+        saturate(&engine, &started).await;
+
+        let answer = engine.accept(delivery(REQUEST_CONCURRENCY)).await;
+        assert_eq!(answer.status, 202);
+        assert_eq!(
+            answer.body,
+            serde_json::json!({"status": "queued", "eventId": format!("evt-{REQUEST_CONCURRENCY}")})
+        );
+        let recorded = engine
+            .core
+            .store
+            .get(&format!("id-{REQUEST_CONCURRENCY}"))
+            .await
+            .expect("store answers")
+            .expect("the delivery is recorded");
+        assert_eq!(
+            recorded.status,
+            DeliveryStatus::Pending,
+            "left for the worker"
+        );
+        assert_eq!(
+            started.load(std::sync::atomic::Ordering::SeqCst),
+            REQUEST_CONCURRENCY
+        );
+    }
 
     #[test]
     fn earlier_failures_are_taken_once_and_bounded() {
