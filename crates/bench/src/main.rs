@@ -48,9 +48,20 @@ struct Args {
     /// memory after a tenth of them with memory at the end.
     #[arg(long)]
     growth: Option<u64>,
+    /// An extra setting for the services, `NAME=VALUE` (repeatable), e.g.
+    /// `--set MEMORY_MAX_ENTRIES=5000`.
+    #[arg(long = "set", value_parser = name_value)]
+    set: Vec<(String, String)>,
     /// Stub upstream worker threads.
     #[arg(long, default_value_t = 1)]
     stub_workers: usize,
+}
+
+fn name_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
+        _ => Err(format!("expected NAME=VALUE, got {text:?}")),
+    }
 }
 
 fn main() -> ExitCode {
@@ -93,6 +104,7 @@ async fn bench(args: Args) -> Result<(), bench::Error> {
         measure: Duration::from_secs(args.seconds),
         log: args.log.clone(),
         stub_workers: args.stub_workers,
+        extra_env: args.set.clone(),
     };
 
     if let Some(total) = args.growth {

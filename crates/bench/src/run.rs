@@ -23,6 +23,8 @@ pub struct Plan {
     pub measure: Duration,
     pub log: String,
     pub stub_workers: usize,
+    /// Extra settings for the service (`--set NAME=VALUE`), applied last.
+    pub extra_env: Vec<(String, String)>,
 }
 
 /// Duplicates sent after a ContraForce → Halo run, to count their Halo calls.
@@ -92,6 +94,7 @@ async fn start(spec: &Spec, plan: &Plan) -> Result<(Stub, State, Service), bench
     if let Some(url) = state.url() {
         env.push(("STATE_URL".into(), url.to_owned()));
     }
+    env.extend(plan.extra_env.iter().cloned());
     let service = Service::start(&child::binary(spec.binary)?, &env, None).await?;
     Ok((stub, state, service))
 }

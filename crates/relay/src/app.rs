@@ -13,7 +13,7 @@ use cf_client::{CfClient, CfConfig};
 use halo_client::{HaloClient, HaloConfig};
 use mapping::ticket::TicketMapping;
 use signing::CfVerifier;
-use store::{ConnectOptions, Store};
+use store::Store;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use upstream::{Clock, RetryPolicy, SystemClock};
@@ -125,7 +125,7 @@ impl Bridge {
     ) -> Result<Bridge, StartError> {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let metrics = Arc::new(Metrics::default());
-        let store = store::connect(settings.state_url.expose(), ConnectOptions::default()).await?;
+        let store = store::connect(settings.state_url.expose(), settings.store_options()).await?;
         let shared_store = matches!(settings.state_url.backend(), StateBackend::Postgres);
 
         let worker_id = match settings.edition {

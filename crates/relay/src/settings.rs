@@ -145,6 +145,9 @@ pub struct Settings {
     pub state_url: StateUrl,
     /// `PROCESS_BUDGET_MS`: how long a reply waits for the outcome before 202.
     pub process_budget: Duration,
+    /// `MEMORY_MAX_ENTRIES`: with `STATE_URL=memory:`, how many processed events,
+    /// reference links and tickets' progress are each kept (oldest go first).
+    pub memory_max_entries: usize,
     /// `ADMIN_TOKEN`; `None` turns the operator view off.
     pub admin_token: Option<Secret>,
     pub max_body_bytes: usize,
@@ -160,6 +163,7 @@ pub struct Settings {
 const DEFAULT_PORT: u16 = 8080;
 const DEFAULT_MAX_BODY_BYTES: usize = 1_048_576;
 const DEFAULT_PROCESS_BUDGET_MS: u64 = 5_000;
+const DEFAULT_MEMORY_MAX_ENTRIES: usize = 5_000;
 const DEFAULT_MAX_SKEW_SECS: u64 = 300;
 const DEFAULT_MAX_REQUESTS_PER_5MIN: u32 = 300;
 const DEFAULT_PRIVATE_NOTE_OUTCOME: &str = "Private Note";
@@ -178,6 +182,7 @@ const COMMON: &[&str] = &[
     "HALO_MAX_REQUESTS_PER_5MIN",
     "STATE_URL",
     "PROCESS_BUDGET_MS",
+    "MEMORY_MAX_ENTRIES",
     "ADMIN_TOKEN",
     "MAX_BODY_BYTES",
     "PORT",
@@ -297,6 +302,9 @@ fn read(
         DEFAULT_PROCESS_BUDGET_MS,
         |t| parse::integer(t, 0, u64::MAX.into()),
     ));
+    let memory_max_entries = r.parsed("MEMORY_MAX_ENTRIES", DEFAULT_MEMORY_MAX_ENTRIES, |t| {
+        parse::integer(t, 100, 100_000_000)
+    });
     let admin_token = r.optional_secret("ADMIN_TOKEN");
     let max_body_bytes = r.parsed("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, |t| {
         parse::integer(t, 1, usize::MAX as i128)
@@ -322,6 +330,7 @@ fn read(
         halo_inbound,
         state_url,
         process_budget,
+        memory_max_entries,
         admin_token,
         max_body_bytes,
         port,
@@ -329,6 +338,18 @@ fn read(
         rust_log,
         described: Described(r.shown),
     })
+}
+
+impl Settings {
+    /// How the store is opened: the memory bounds from `MEMORY_MAX_ENTRIES`.
+    pub fn store_options(&self) -> store::ConnectOptions {
+        store::ConnectOptions {
+            memory_max_finished: self.memory_max_entries,
+            memory_max_links: self.memory_max_entries,
+            memory_max_tickets: self.memory_max_entries,
+            ..store::ConnectOptions::default()
+        }
+    }
 }
 
 fn read_halo(r: &mut Reader) -> HaloSettings {

@@ -6,7 +6,7 @@
 
 use std::io::{self, Write};
 
-use store::{ConnectOptions, DeliveryStatus, Store};
+use store::{DeliveryStatus, Store};
 use upstream::{Clock, SystemClock};
 
 use super::table::Table;
@@ -32,7 +32,7 @@ pub async fn run(settings: &Settings, args: &ReplayArgs, out: &mut dyn Write) ->
         );
         return Exit::Settings;
     }
-    let store = match store::connect(settings.state_url.expose(), ConnectOptions::default()).await {
+    let store = match store::connect(settings.state_url.expose(), settings.store_options()).await {
         Ok(store) => store,
         Err(error) => {
             let _ = writeln!(out, "Cannot open the store: {error}");

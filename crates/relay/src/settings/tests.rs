@@ -146,6 +146,9 @@ fn cf_to_halo_defaults_in_every_edition() {
         assert_eq!(s.halo.ref_field, RefField::ThirdPartyNumber);
         assert_eq!(s.halo.max_requests_per_5min, 300);
         assert_eq!(s.process_budget, Duration::from_millis(5000));
+        assert_eq!(s.memory_max_entries, 5_000);
+        assert_eq!(s.store_options().memory_max_finished, 5_000);
+        assert_eq!(s.store_options().memory_max_links, 5_000);
         assert_eq!(s.admin_token, None);
         assert_eq!(s.max_body_bytes, 1_048_576);
         assert_eq!(s.port, 8080);
@@ -475,6 +478,7 @@ fn halo_to_cf_values_are_validated() {
             ("HALO_EXTERNAL_REF_FIELD_ID", "-3"),
             ("HALO_MAX_REQUESTS_PER_5MIN", "-1"),
             ("PROCESS_BUDGET_MS", "soon"),
+            ("MEMORY_MAX_ENTRIES", "5"),
             ("RUST_LOG", "relay=loud"),
         ],
     ));
@@ -489,11 +493,12 @@ fn halo_to_cf_values_are_validated() {
         "HALO_INTEGRATION_AGENT_ID: expected integers separated by commas, got \"x\"",
         "HALO_MAX_REQUESTS_PER_5MIN: expected a non-negative integer, got \"-1\"",
         "PROCESS_BUDGET_MS: expected an integer, got \"soon\"",
+        "MEMORY_MAX_ENTRIES: ",
         "RUST_LOG: not a valid log filter",
     ] {
         assert!(text.contains(expected), "{expected} missing from:\n{text}");
     }
-    assert_eq!(err.problems().len(), 10, "{text}");
+    assert_eq!(err.problems().len(), 11, "{text}");
 }
 
 #[test]
