@@ -67,6 +67,11 @@ impl Fleet {
             .collect()
     }
 
+    /// Replica `i`, when it runs.
+    pub fn service(&self, i: usize) -> Option<&Service> {
+        self.replicas.get(i).and_then(Option::as_ref)
+    }
+
     /// Kills replica `i` without warning.
     pub fn kill(&mut self, i: usize) {
         if let Some(service) = self.replicas.get_mut(i).and_then(Option::take) {
