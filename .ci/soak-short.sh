@@ -16,4 +16,4 @@ fi
 cargo build --quiet -p soak -p cf-to-halo-function -p cf-to-halo-service \
   -p cf-to-halo-cluster -p halo-to-cf-function -p halo-to-cf-service -p halo-to-cf-cluster
 
-timeout --kill-after=10 300 target/debug/soak --scale short
+timeout --kill-after=10 300 "${CARGO_TARGET_DIR:-target}/debug/soak" --scale short
