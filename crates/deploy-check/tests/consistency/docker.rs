@@ -299,7 +299,7 @@ fn build_prebuilt_knows_every_binary_and_uses_the_prebuilt_target() {
         .iter()
         .map(|s| files::service_package_name(s.folder))
         .collect();
-    binaries.extend(["mock-halo".to_owned(), "mock-contraforce".to_owned()]);
+    binaries.extend(["mock-halo", "mock-contraforce", "demo"].map(str::to_owned));
     let list = script
         .split_once("ALL=(")
         .and_then(|(_, rest)| rest.split_once(')'))
