@@ -156,7 +156,7 @@ pub async fn run(spec: Spec, scale: &Scale, seed: u64) -> Result<Counts, bench::
         duplicates: duplicates as u64,
         missing: missing as u64,
         tally,
-        kills,
+        kills: kills.log,
         drained,
         log: fleet.log.clone(),
     };
