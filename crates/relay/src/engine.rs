@@ -215,33 +215,24 @@ impl Engine {
     pub async fn accept(self: &Arc<Self>, delivery: NewDelivery) -> Answer {
         let id = delivery.id.clone();
         let event_id = delivery.event_id.clone();
-        // The function edition cannot queue: when it is full it turns the delivery
-        // away before recording it, and the sender redelivers later.
-        let early_permit = match self.core.edition {
-            Edition::Function => match self.requests.clone().try_acquire_owned() {
-                Ok(permit) => Some(permit),
-                Err(_) => {
-                    tracing::warn!("too many deliveries in progress; answering 503");
-                    return Answer::busy(BUSY_RETRY_AFTER);
-                }
-            },
-            _ => None,
-        };
+        // Past the permits the function edition, which cannot queue, turns the
+        // delivery away before recording it; the others record it for the worker.
+        let permit = self.requests.clone().try_acquire_owned().ok();
+        if permit.is_none() && self.core.edition == Edition::Function {
+            tracing::warn!("too many deliveries in progress; answering 503");
+            return Answer::busy(BUSY_RETRY_AFTER);
+        }
         match self.core.store.enqueue(delivery).await {
-            Ok(Enqueued::New) => {
-                let permit = match early_permit {
-                    Some(permit) => permit,
-                    None => match self.requests.clone().try_acquire_owned() {
-                        Ok(permit) => permit,
-                        Err(_) => {
-                            // Durably recorded: the worker takes it from the queue.
-                            return Answer::queued(event_id.as_deref().unwrap_or(&id));
-                        }
-                    },
-                };
-                self.start(&id, event_id.as_deref(), permit).await
+            Ok(Enqueued::New) => match permit {
+                Some(permit) => self.start(&id, event_id.as_deref(), permit).await,
+                // Durably recorded: the worker takes it from the queue.
+                None => Answer::queued(event_id.as_deref().unwrap_or(&id)),
+            },
+            Ok(Enqueued::Existing(existing)) => {
+                // A copy only waits for its original: it takes no permit.
+                drop(permit);
+                self.copy_of(existing).await
             }
-            Ok(Enqueued::Existing(existing)) => self.copy_of(existing).await,
             Err(error) => {
                 // Not recorded, so not acknowledged: the sender must try again.
                 tracing::error!(%error, "could not record a delivery");
@@ -589,32 +580,27 @@ fn duplicate_answer(record: &DeliveryRecord) -> Answer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+
     use store::{ConnectOptions, Kind};
     use upstream::SystemClock;
 
     /// Holds every delivery until released, counting those it started.
     struct Blocking {
         release: Arc<Semaphore>,
-        started: Arc<std::sync::atomic::AtomicUsize>,
+        started: Arc<AtomicUsize>,
     }
 
     #[async_trait]
     impl Pipeline for Blocking {
         async fn process(&self, _: &Core, _: &DeliveryRecord) -> Result<Answer, Failure> {
-            self.started
-                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            self.started.fetch_add(1, SeqCst);
             let _gate = self.release.acquire().await;
             Ok(Answer::created(1))
         }
     }
 
-    async fn engine(
-        edition: Edition,
-    ) -> (
-        Arc<Engine>,
-        Arc<Semaphore>,
-        Arc<std::sync::atomic::AtomicUsize>,
-    ) {
+    async fn engine(edition: Edition) -> (Arc<Engine>, Arc<Semaphore>, Arc<AtomicUsize>) {
         let store = store::connect("memory:", ConnectOptions::default())
             .await
             .expect("memory store");
@@ -628,7 +614,7 @@ mod tests {
             Duration::from_millis(50),
         );
         let release = Arc::new(Semaphore::new(0));
-        let started = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let started = Arc::new(AtomicUsize::new(0));
         let pipeline = Arc::new(Blocking {
             release: release.clone(),
             started: started.clone(),
@@ -649,13 +635,13 @@ mod tests {
     }
 
     /// Fills every request permit with deliveries that never finish.
-    async fn saturate(engine: &Arc<Engine>, started: &std::sync::atomic::AtomicUsize) {
+    async fn saturate(engine: &Arc<Engine>, started: &AtomicUsize) {
         for n in 0..REQUEST_CONCURRENCY {
             let engine = engine.clone();
             tokio::spawn(async move { engine.accept(delivery(n)).await });
         }
         let deadline = Instant::now() + Duration::from_secs(10);
-        while started.load(std::sync::atomic::Ordering::SeqCst) < REQUEST_CONCURRENCY {
+        while started.load(SeqCst) < REQUEST_CONCURRENCY {
             assert!(Instant::now() < deadline, "the deliveries never started");
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
@@ -703,7 +689,10 @@ mod tests {
         assert_eq!(answer.status, 202);
         assert_eq!(
             answer.body,
-            serde_json::json!({"status": "queued", "eventId": format!("evt-{REQUEST_CONCURRENCY}")})
+            serde_json::json!({
+                "status": "queued",
+                "eventId": format!("evt-{REQUEST_CONCURRENCY}"),
+            })
         );
         let recorded = engine
             .core
@@ -717,10 +706,7 @@ mod tests {
             DeliveryStatus::Pending,
             "left for the worker"
         );
-        assert_eq!(
-            started.load(std::sync::atomic::Ordering::SeqCst),
-            REQUEST_CONCURRENCY
-        );
+        assert_eq!(started.load(SeqCst), REQUEST_CONCURRENCY);
     }
 
     #[test]

@@ -108,7 +108,10 @@ pub async fn markup_in_incident_values_is_escaped_in_the_details(target: Target)
         .with("description", json!(format!("before {hostile} after")))
         .with(
             "entities",
-            json!([{"type": "Host", "displayName": hostile}, {"type": hostile, "displayName": "h"}]),
+            json!([
+                {"type": "Host", "displayName": hostile},
+                {"type": hostile, "displayName": "h"},
+            ]),
         )
         .with(
             "alerts",
