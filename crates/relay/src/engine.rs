@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use store::{DeliveryRecord, DeliveryStatus, Enqueued, NewDelivery, Outcome, Store};
+use store::{DeliveryRecord, DeliveryStatus, Enqueued, Intake, NewDelivery, Outcome, Store};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tracing::Instrument;
 use upstream::Clock;
@@ -222,49 +222,32 @@ impl Engine {
             tracing::warn!("too many deliveries in progress; answering 503");
             return Answer::busy(BUSY_RETRY_AFTER);
         }
-        match self.core.store.enqueue(delivery).await {
-            Ok(Enqueued::New) => match permit {
-                Some(permit) => self.start(&id, event_id.as_deref(), permit).await,
+        let Some(permit) = permit else {
+            return match self.core.store.enqueue(delivery).await {
                 // Durably recorded: the worker takes it from the queue.
-                None => Answer::queued(event_id.as_deref().unwrap_or(&id)),
-            },
-            Ok(Enqueued::Existing(existing)) => {
+                Ok(Enqueued::New) => Answer::queued(event_id.as_deref().unwrap_or(&id)),
+                Ok(Enqueued::Existing(existing)) => self.copy_of(existing).await,
+                Err(error) => not_recorded(&error),
+            };
+        };
+        // Recorded already claimed, so this request processes it at once.
+        let lease = LEASE.as_millis() as i64;
+        let intake = self
+            .core
+            .store
+            .enqueue_claimed(delivery, &self.core.worker_id, lease);
+        match intake.await {
+            Ok(Intake::Claimed(record)) => {
+                let receiver = self.spawn(record, permit);
+                self.wait(&id, event_id.as_deref(), Some(receiver), Whose::Own)
+                    .await
+            }
+            Ok(Intake::Existing(existing)) => {
                 // A copy only waits for its original: it takes no permit.
                 drop(permit);
                 self.copy_of(existing).await
             }
-            Err(error) => {
-                // Not recorded, so not acknowledged: the sender must try again.
-                tracing::error!(%error, "could not record a delivery");
-                Answer::unavailable(DEFAULT_RETRY_AFTER)
-            }
-        }
-    }
-
-    /// Claims a just-recorded delivery and processes it, answering within budget.
-    async fn start(
-        self: &Arc<Self>,
-        id: &str,
-        event_id: Option<&str>,
-        permit: OwnedSemaphorePermit,
-    ) -> Answer {
-        let now = self.core.now();
-        let claimed =
-            self.core
-                .store
-                .claim(id, &self.core.worker_id, now, LEASE.as_millis() as i64);
-        match claimed.await {
-            Ok(Some(record)) => {
-                let receiver = self.spawn(record, permit);
-                self.wait(id, event_id, Some(receiver), Whose::Own).await
-            }
-            // The worker got there first (or the store hiccupped): wait for its
-            // outcome, which is still this request's own answer.
-            Ok(None) => self.wait(id, event_id, None, Whose::Own).await,
-            Err(error) => {
-                tracing::warn!(%error, "could not claim a recorded delivery; the worker will");
-                self.pending_answer(event_id.unwrap_or(id))
-            }
+            Err(error) => not_recorded(&error),
         }
     }
 
@@ -557,6 +540,13 @@ enum Whose {
     Own,
     /// A later copy of an event: it answers `duplicate` once the first is done.
     Copy,
+}
+
+/// The answer for a delivery the store could not record: not acknowledged, so the
+/// sender must try again.
+fn not_recorded(error: &store::StoreError) -> Answer {
+    tracing::error!(%error, "could not record a delivery");
+    Answer::unavailable(DEFAULT_RETRY_AFTER)
 }
 
 /// The answer to a copy of a delivery that was already processed.

@@ -59,6 +59,17 @@ pub trait Store: Send + Sync + 'static {
     /// written and the existing record is returned instead.
     async fn enqueue(&self, delivery: NewDelivery) -> Result<Enqueued, StoreError>;
 
+    /// Records a verified delivery as [`Store::enqueue`] does, but a new one is recorded
+    /// already claimed by `worker` (`InFlight` until `received_at + lease_ms`, attempts 1,
+    /// exactly as [`Store::claim`] would leave it) in the same write, so the intake
+    /// processing it at once spends one write instead of two.
+    async fn enqueue_claimed(
+        &self,
+        delivery: NewDelivery,
+        worker: &str,
+        lease_ms: i64,
+    ) -> Result<Intake, StoreError>;
+
     /// One delivery by id.
     async fn get(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError>;
 

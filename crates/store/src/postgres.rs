@@ -5,8 +5,8 @@
 
 use crate::sql::{self, DeliveryRow};
 use crate::{
-    ConnectOptions, Counts, DeliveryRecord, DeliveryStatus, Enqueued, NewDelivery, Outcome, Store,
-    StoreError, TicketProgress,
+    ConnectOptions, Counts, DeliveryRecord, DeliveryStatus, Enqueued, Intake, NewDelivery, Outcome,
+    Store, StoreError, TicketProgress,
 };
 use async_trait::async_trait;
 use sqlx::PgPool;
@@ -46,12 +46,17 @@ impl PostgresStore {
     }
 }
 
-#[async_trait]
-impl Store for PostgresStore {
-    async fn enqueue(&self, delivery: NewDelivery) -> Result<Enqueued, StoreError> {
+impl PostgresStore {
+    /// Inserts `delivery` (claimed when `claimed_by` is given); `Existing` when its event
+    /// id is taken. `Claimed` carries the new record whether or not it was claimed.
+    async fn record(
+        &self,
+        delivery: NewDelivery,
+        claimed_by: Option<(&str, i64)>,
+    ) -> Result<Intake, StoreError> {
         for _ in 0..ENQUEUE_ROUNDS {
-            if self.execute(sql::enqueue!(delivery)).await? == 1 {
-                return Ok(Enqueued::New);
+            if self.execute(sql::enqueue!(delivery, claimed_by)).await? == 1 {
+                return Ok(Intake::Claimed(delivery.into_record(claimed_by)));
             }
             // ON CONFLICT waited for the holder's commit, so this read sees it unless
             // it was deleted since; then the insert gets another chance.
@@ -59,12 +64,29 @@ impl Store for PostgresStore {
                 .fetch_optional(&self.pool)
                 .await?;
             if let Some(row) = existing {
-                return Ok(Enqueued::Existing(row.try_into()?));
+                return Ok(Intake::Existing(row.try_into()?));
             }
         }
         Err(StoreError::Unavailable(
             "enqueue kept conflicting with a delivery that disappeared".into(),
         ))
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn enqueue(&self, delivery: NewDelivery) -> Result<Enqueued, StoreError> {
+        self.record(delivery, None).await.map(Enqueued::from)
+    }
+
+    async fn enqueue_claimed(
+        &self,
+        delivery: NewDelivery,
+        worker: &str,
+        lease_ms: i64,
+    ) -> Result<Intake, StoreError> {
+        let until = sql::until(delivery.received_at, lease_ms);
+        self.record(delivery, Some((worker, until))).await
     }
 
     async fn get(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError> {

@@ -15,14 +15,17 @@ macro_rules! columns {
     };
 }
 
-/// Inserts a new pending delivery unless one of its kind has its event id; when nothing
-/// was inserted the caller reads the existing one. A repeated `id` is an error.
+/// Inserts a new delivery unless one of its kind has its event id; when nothing was
+/// inserted the caller reads the existing one. A repeated `id` is an error. `$claim` is
+/// `None` for a pending delivery, due now, or `Some((worker, lease_until))` for one
+/// recorded already claimed (in flight, first attempt), which saves the intake a write.
 macro_rules! enqueue {
-    ($delivery:expr) => {
+    ($delivery:expr, $claim:expr) => {{
+        let claim: Option<(&str, i64)> = $claim;
         sqlx::query(
             "INSERT INTO deliveries (id, kind, event_id, subject, headers, body, status, \
-             attempts, next_attempt_at, received_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7, $7) \
+             attempts, next_attempt_at, received_at, updated_at, lease_owner, lease_until) \
+             VALUES ($1, $2, $3, $4, $5, $6, $8, $9, $7, $7, $7, $10, $11) \
              ON CONFLICT (kind, event_id) WHERE event_id IS NOT NULL DO NOTHING",
         )
         .bind(&$delivery.id)
@@ -32,7 +35,14 @@ macro_rules! enqueue {
         .bind(sqlx::types::Json(&$delivery.headers))
         .bind(&$delivery.body)
         .bind($delivery.received_at)
-    };
+        .bind(match claim {
+            Some(_) => $crate::DeliveryStatus::InFlight.as_str(),
+            None => $crate::DeliveryStatus::Pending.as_str(),
+        })
+        .bind(i64::from(claim.is_some()))
+        .bind(claim.map(|(worker, _)| worker.to_owned()))
+        .bind(claim.map(|(_, until)| until))
+    }};
 }
 
 macro_rules! by_id {

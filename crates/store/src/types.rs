@@ -94,6 +94,54 @@ pub enum Enqueued {
     Existing(DeliveryRecord),
 }
 
+/// What [`crate::Store::enqueue_claimed`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Intake {
+    /// Recorded as a new delivery already claimed by the caller, as it now stands.
+    Claimed(DeliveryRecord),
+    /// A delivery with the same kind and event id was already there.
+    Existing(DeliveryRecord),
+}
+
+impl From<Intake> for Enqueued {
+    /// What a plain enqueue reports of an intake: whether it was new.
+    fn from(intake: Intake) -> Self {
+        match intake {
+            Intake::Claimed(_) => Enqueued::New,
+            Intake::Existing(existing) => Enqueued::Existing(existing),
+        }
+    }
+}
+
+impl NewDelivery {
+    /// The record this delivery becomes when recorded at `received_at`: pending and due
+    /// at once, or, with `claimed_by = Some((worker, lease_until))`, in flight on its
+    /// first attempt, as a claim would leave it.
+    pub fn into_record(self, claimed_by: Option<(&str, i64)>) -> DeliveryRecord {
+        let status = match claimed_by {
+            Some(_) => DeliveryStatus::InFlight,
+            None => DeliveryStatus::Pending,
+        };
+        DeliveryRecord {
+            id: self.id,
+            kind: self.kind,
+            event_id: self.event_id,
+            subject: self.subject,
+            headers: self.headers,
+            body: self.body,
+            status,
+            attempts: u32::from(claimed_by.is_some()),
+            next_attempt_at: self.received_at,
+            lease_owner: claimed_by.map(|(worker, _)| worker.to_owned()),
+            lease_until: claimed_by.map(|(_, until)| until),
+            last_error: None,
+            outcome: None,
+            received_at: self.received_at,
+            updated_at: self.received_at,
+        }
+    }
+}
+
 /// The final answer a processed delivery produced: the HTTP status and the exact
 /// JSON body, so a duplicate or a waiting copy can answer the same way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,8 +6,8 @@
 mod lru;
 
 use crate::{
-    ConnectOptions, Counts, DeliveryRecord, DeliveryStatus, Enqueued, Kind, NewDelivery, Outcome,
-    Store, StoreError, TicketProgress,
+    ConnectOptions, Counts, DeliveryRecord, DeliveryStatus, Enqueued, Intake, Kind, NewDelivery,
+    Outcome, Store, StoreError, TicketProgress,
 };
 use async_trait::async_trait;
 use lru::Lru;
@@ -226,9 +226,14 @@ impl MemoryStore {
     }
 }
 
-#[async_trait]
-impl Store for MemoryStore {
-    async fn enqueue(&self, delivery: NewDelivery) -> Result<Enqueued, StoreError> {
+impl MemoryStore {
+    /// Records a delivery (claimed by `claimed_by` when given) unless its event id is
+    /// taken. `Claimed` carries the new record whether or not it was claimed.
+    fn record(
+        &self,
+        delivery: NewDelivery,
+        claimed_by: Option<(&str, i64)>,
+    ) -> Result<Intake, StoreError> {
         let mut state = self.state();
         state.observe(delivery.received_at);
 
@@ -236,7 +241,7 @@ impl Store for MemoryStore {
             let key = (delivery.kind, event_id.clone());
             let existing = state.records.by_event.get(&key);
             if let Some(entry) = existing.and_then(|id| state.records.by_id.get(id)) {
-                return Ok(Enqueued::Existing(entry.record.clone()));
+                return Ok(Intake::Existing(entry.record.clone()));
             }
         }
         if state.records.by_id.contains_key(&delivery.id) {
@@ -246,25 +251,27 @@ impl Store for MemoryStore {
             )));
         }
 
-        state.records.insert(DeliveryRecord {
-            id: delivery.id,
-            kind: delivery.kind,
-            event_id: delivery.event_id,
-            subject: delivery.subject,
-            headers: delivery.headers,
-            body: delivery.body,
-            status: DeliveryStatus::Pending,
-            attempts: 0,
-            next_attempt_at: delivery.received_at,
-            lease_owner: None,
-            lease_until: None,
-            last_error: None,
-            outcome: None,
-            received_at: delivery.received_at,
-            updated_at: delivery.received_at,
-        });
+        let record = delivery.into_record(claimed_by);
+        state.records.insert(record.clone());
         state.evict();
-        Ok(Enqueued::New)
+        Ok(Intake::Claimed(record))
+    }
+}
+
+#[async_trait]
+impl Store for MemoryStore {
+    async fn enqueue(&self, delivery: NewDelivery) -> Result<Enqueued, StoreError> {
+        self.record(delivery, None).map(Enqueued::from)
+    }
+
+    async fn enqueue_claimed(
+        &self,
+        delivery: NewDelivery,
+        worker: &str,
+        lease_ms: i64,
+    ) -> Result<Intake, StoreError> {
+        let until = delivery.received_at.saturating_add(lease_ms);
+        self.record(delivery, Some((worker, until)))
     }
 
     async fn get(&self, id: &str) -> Result<Option<DeliveryRecord>, StoreError> {

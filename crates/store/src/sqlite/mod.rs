@@ -7,8 +7,8 @@ mod writer;
 
 use crate::sql::{self, DeliveryRow};
 use crate::{
-    ConnectOptions, Counts, DeliveryRecord, DeliveryStatus, Enqueued, NewDelivery, Outcome, Store,
-    StoreError, TicketProgress,
+    ConnectOptions, Counts, DeliveryRecord, DeliveryStatus, Enqueued, Intake, NewDelivery, Outcome,
+    Store, StoreError, TicketProgress,
 };
 use async_trait::async_trait;
 use sqlx::sqlite::{
@@ -81,16 +81,22 @@ impl SqliteStore {
     }
 }
 
+/// Inserts `delivery` (claimed when `claimed_by` is given); `Existing` when its event id
+/// is taken. `Claimed` carries the new record whether or not it was claimed.
 async fn enqueue(
     conn: &mut SqliteConnection,
     delivery: NewDelivery,
-) -> Result<Enqueued, StoreError> {
-    let inserted = sql::enqueue!(delivery)
+    claimed_by: Option<(String, i64)>,
+) -> Result<Intake, StoreError> {
+    let claim = claimed_by
+        .as_ref()
+        .map(|(worker, until)| (worker.as_str(), *until));
+    let inserted = sql::enqueue!(delivery, claim)
         .execute(&mut *conn)
         .await?
         .rows_affected();
     if inserted == 1 {
-        return Ok(Enqueued::New);
+        return Ok(Intake::Claimed(delivery.into_record(claim)));
     }
 
     // Nothing inserted means the event id is taken; the writer is the only one changing
@@ -98,13 +104,28 @@ async fn enqueue(
     let existing = sql::by_event!(delivery.kind, &delivery.event_id)
         .fetch_one(conn)
         .await?;
-    Ok(Enqueued::Existing(existing.try_into()?))
+    Ok(Intake::Existing(existing.try_into()?))
 }
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn enqueue(&self, delivery: NewDelivery) -> Result<Enqueued, StoreError> {
-        self.write(move |conn| Box::pin(enqueue(conn, delivery)))
+        self.write(move |conn| Box::pin(enqueue(conn, delivery, None)))
+            .await
+            .map(Enqueued::from)
+    }
+
+    async fn enqueue_claimed(
+        &self,
+        delivery: NewDelivery,
+        worker: &str,
+        lease_ms: i64,
+    ) -> Result<Intake, StoreError> {
+        let claim = (
+            worker.to_owned(),
+            sql::until(delivery.received_at, lease_ms),
+        );
+        self.write(move |conn| Box::pin(enqueue(conn, delivery, Some(claim))))
             .await
     }
 

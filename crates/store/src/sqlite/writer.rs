@@ -1,8 +1,11 @@
 //! The single writer behind the SQLite backend, with group commit. SQLite lets one
 //! connection write at a time and every commit costs an fsync, so all writes go to one
-//! task that runs whatever has queued up as one transaction: each write inside its own
-//! savepoint (a failing write undoes only itself), one `COMMIT` for the lot, and only
-//! then does each caller get its own answer. Reads do not come here.
+//! task that runs whatever has queued up as one transaction, one `COMMIT` for the lot,
+//! and only then does each caller get its own answer. Reads do not come here.
+//!
+//! Each write is a single changing statement (reads beside it are fine): SQLite undoes
+//! a failing statement by itself and keeps the transaction, so one bad write fails
+//! alone without a savepoint around every write (three statements where one does).
 
 use crate::StoreError;
 use sqlx::SqliteConnection;
@@ -94,9 +97,18 @@ async fn commit_batch(conn: &mut SqliteConnection, batch: &mut Vec<Job>) {
         return;
     }
 
-    let mut done = Vec::with_capacity(batch.len());
+    let mut done: Vec<(oneshot::Sender<Answer>, Answer)> = Vec::with_capacity(batch.len());
     for job in batch.drain(..) {
-        let answer = run_in_savepoint(conn, job.work).await;
+        let answer = (job.work)(conn).await;
+        if answer.is_err() && !still_in_transaction(conn).await {
+            // SQLite ended the whole transaction (I/O error, disk full): the writes
+            // before this one are gone with it. A new transaction has begun for the rest.
+            tracing::error!(writes = done.len(), "SQLite: a write ended the transaction");
+            let lost = StoreError::Unavailable("SQLite rolled back the write transaction".into());
+            for (_, earlier) in &mut done {
+                *earlier = Err(StoreError::Unavailable(lost.to_string()));
+            }
+        }
         done.push((job.reply, answer));
     }
 
@@ -117,20 +129,12 @@ async fn commit_batch(conn: &mut SqliteConnection, batch: &mut Vec<Job>) {
     }
 }
 
-async fn run_in_savepoint(conn: &mut SqliteConnection, work: Work) -> Answer {
-    execute(conn, "SAVEPOINT job").await?;
-    let answer = work(conn).await;
-
-    let undo = if answer.is_err() {
-        execute(conn, "ROLLBACK TO job").await
-    } else {
-        Ok(())
-    };
-    let release = execute(conn, "RELEASE job").await;
-    match (answer, undo.and(release)) {
-        (Err(error), _) | (Ok(_), Err(error)) => Err(error),
-        (Ok(value), Ok(())) => Ok(value),
-    }
+/// After a failed write: whether the batch's transaction is still open. A failing
+/// statement normally undoes only itself, but some errors make SQLite roll back the
+/// whole transaction. `BEGIN` fails inside a transaction; where it succeeds, the old one
+/// was gone and the rest of the batch runs in the new one.
+async fn still_in_transaction(conn: &mut SqliteConnection) -> bool {
+    execute(conn, "BEGIN IMMEDIATE").await.is_err()
 }
 
 fn fail_all(replies: impl Iterator<Item = oneshot::Sender<Answer>>, error: &StoreError) {

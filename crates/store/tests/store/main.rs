@@ -56,6 +56,7 @@ conformance!(
     queue::claim_due_takes_due_deliveries_oldest_first,
     queue::an_expired_lease_is_reclaimed_with_attempts_increased,
     queue::claim_takes_one_delivery_when_free,
+    queue::enqueue_claimed_records_a_delivery_already_claimed,
     queue::complete_records_the_outcome,
     queue::retry_later_waits_for_the_next_attempt,
     queue::dead_letters_wait_for_replay,
@@ -71,4 +72,6 @@ conformance!(
     state::ping_answers,
     concurrency::fifty_concurrent_copies_of_one_event_record_it_once,
     concurrency::concurrent_claimers_take_each_delivery_once,
+    concurrency::concurrent_claimed_copies_of_one_event_record_it_once,
+    concurrency::a_failing_write_fails_alone_among_concurrent_ones,
 );

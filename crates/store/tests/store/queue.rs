@@ -5,7 +5,7 @@ use crate::backends::{T0, delivery, enqueue_new};
 use serde_json::json;
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use store::{Counts, DeliveryStatus, Enqueued, Kind, Outcome, Store};
+use store::{Counts, DeliveryStatus, Enqueued, Intake, Kind, Outcome, Store};
 
 const LEASE: i64 = 30_000;
 
@@ -166,6 +166,58 @@ pub async fn an_expired_lease_is_reclaimed_with_attempts_increased(store: Arc<dy
     assert_eq!(reclaimed[0].attempts, 2);
     assert_eq!(reclaimed[0].lease_owner.as_deref(), Some("w2"));
     assert_eq!(reclaimed[0].lease_until, Some(T0 + 2_001));
+}
+
+pub async fn enqueue_claimed_records_a_delivery_already_claimed(store: Arc<dyn Store>) {
+    let new = delivery("d", Some("evt"), T0);
+    let intake = store
+        .enqueue_claimed(new.clone(), "w1", LEASE)
+        .await
+        .unwrap();
+    let Intake::Claimed(claimed) = intake else {
+        panic!("expected Claimed, got {intake:?}")
+    };
+    let stored = store.get("d").await.unwrap().expect("stored");
+    assert_eq!(claimed, stored, "the answer is the record as stored");
+    assert_eq!(stored.status, DeliveryStatus::InFlight);
+    assert_eq!(stored.attempts, 1, "its first attempt");
+    assert_eq!(
+        (stored.lease_owner.as_deref(), stored.lease_until),
+        (Some("w1"), Some(T0 + LEASE))
+    );
+    assert_eq!((stored.body, stored.headers), (new.body, new.headers));
+    assert_eq!((stored.received_at, stored.next_attempt_at), (T0, T0));
+
+    assert!(
+        store
+            .claim_due("w2", T0 + 1, LEASE, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nobody else takes it while the lease lasts"
+    );
+    assert_eq!(store.claim("d", "w2", T0 + 1, LEASE).await.unwrap(), None);
+    let after_lease = store
+        .claim_due("w2", T0 + LEASE + 1, LEASE, 10)
+        .await
+        .unwrap();
+    assert_eq!(ids(&after_lease), ["d"], "taken over once its lease ends");
+    assert_eq!(after_lease[0].attempts, 2);
+
+    let again = store
+        .enqueue_claimed(delivery("d2", Some("evt"), T0 + 2), "w3", LEASE)
+        .await
+        .unwrap();
+    let Intake::Existing(existing) = again else {
+        panic!("expected Existing, got {again:?}")
+    };
+    assert_eq!(
+        (existing.id.as_str(), existing.lease_owner.as_deref()),
+        ("d", Some("w2")),
+        "a copy is not recorded, nor claimed"
+    );
+    assert_eq!(store.get("d2").await.unwrap(), None);
+    assert_eq!(store.counts().await.unwrap().in_flight, 1);
 }
 
 pub async fn claim_takes_one_delivery_when_free(store: Arc<dyn Store>) {
