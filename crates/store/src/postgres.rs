@@ -19,7 +19,15 @@ const ENQUEUE_ROUNDS: usize = 3;
 
 pub(crate) struct PostgresStore {
     pool: PgPool,
+    /// Connections that commit without waiting for the write-ahead log to reach disk,
+    /// used only to release locks: a release lost in a crash of PostgreSQL leaves the
+    /// lease to run out, which is what a replica's crash does anyway, so waiting for
+    /// the disk would buy nothing. Everything else is committed durably on `pool`.
+    relaxed: PgPool,
 }
+
+/// Connections in the `relaxed` pool.
+const RELAXED_POOL: u32 = 2;
 
 impl PostgresStore {
     /// Connects and migrates. Callers scrub the URL's password from any error.
@@ -30,12 +38,16 @@ impl PostgresStore {
         let pool = PgPoolOptions::new()
             .max_connections(options.postgres_pool_size.max(1))
             .acquire_timeout(options.connect_timeout)
-            .connect_with(connect)
+            .connect_with(connect.clone())
             .await?;
 
         // The migrator holds an advisory lock, so replicas starting together take turns.
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(PostgresStore { pool })
+        let relaxed = PgPoolOptions::new()
+            .max_connections(RELAXED_POOL)
+            .acquire_timeout(options.connect_timeout)
+            .connect_lazy_with(connect.options([("synchronous_commit", "off")]));
+        Ok(PostgresStore { pool, relaxed })
     }
 
     async fn execute<'q>(
@@ -190,7 +202,7 @@ impl Store for PostgresStore {
     }
 
     async fn unlock(&self, key: &str, owner: &str) -> Result<(), StoreError> {
-        self.execute(sql::unlock!(key, owner)).await?;
+        sql::unlock!(key, owner).execute(&self.relaxed).await?;
         Ok(())
     }
 
@@ -206,14 +218,10 @@ impl Store for PostgresStore {
     }
 
     async fn ticket_progress(&self, ticket_id: i64) -> Result<TicketProgress, StoreError> {
-        let forwarded = sql::forwarded!(ticket_id).fetch_all(&self.pool).await?;
-        let reported_closed = sql::reported_closed!(ticket_id)
-            .fetch_optional(&self.pool)
+        let rows = sql::ticket_progress!(ticket_id)
+            .fetch_all(&self.pool)
             .await?;
-        Ok(TicketProgress {
-            forwarded: forwarded.into_iter().collect(),
-            reported_closed,
-        })
+        Ok(sql::progress(rows))
     }
 
     async fn mark_forwarded(&self, ticket_id: i64, action_id: i64) -> Result<(), StoreError> {

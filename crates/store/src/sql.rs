@@ -253,17 +253,15 @@ macro_rules! save_link {
     };
 }
 
-macro_rules! forwarded {
+/// A ticket's forwarded actions and its last reported state in one round trip: a row
+/// per forwarded action (`action_id` set) and at most one with `reported_closed` set.
+/// Read with [`progress`].
+macro_rules! ticket_progress {
     ($ticket_id:expr) => {
-        sqlx::query_scalar::<_, i64>("SELECT action_id FROM forwarded_actions WHERE ticket_id = $1")
-            .bind($ticket_id)
-    };
-}
-
-macro_rules! reported_closed {
-    ($ticket_id:expr) => {
-        sqlx::query_scalar::<_, bool>(
-            "SELECT reported_closed FROM ticket_state WHERE ticket_id = $1",
+        sqlx::query_as::<_, (Option<i64>, Option<bool>)>(
+            "SELECT action_id, NULL AS reported_closed FROM forwarded_actions \
+             WHERE ticket_id = $1 \
+             UNION ALL SELECT NULL, reported_closed FROM ticket_state WHERE ticket_id = $1",
         )
         .bind($ticket_id)
     };
@@ -293,8 +291,8 @@ macro_rules! set_reported_closed {
 
 pub(crate) use {
     by_event, by_id, claim_due, claim_one, columns, complete, counts, dead_letter, enqueue,
-    find_link, forget, forwarded, mark_forwarded, prune_done, recent, release_worker, replay,
-    reported_closed, retry_later, save_link, set_reported_closed, try_lock, unlock,
+    find_link, forget, mark_forwarded, prune_done, recent, release_worker, replay, retry_later,
+    save_link, set_reported_closed, ticket_progress, try_lock, unlock,
 };
 
 /// A delivery row as both drivers decode it; [`DeliveryRecord`] is its checked form.
@@ -352,6 +350,16 @@ pub(crate) fn records(rows: Vec<DeliveryRow>) -> Result<Vec<DeliveryRecord>, Sto
 }
 
 /// Rows of [`COUNTS`] folded into [`crate::Counts`]; an unknown status is corruption.
+/// What [`ticket_progress!`]'s rows say.
+pub(crate) fn progress(rows: Vec<(Option<i64>, Option<bool>)>) -> crate::TicketProgress {
+    let mut progress = crate::TicketProgress::default();
+    for (action_id, reported_closed) in rows {
+        progress.forwarded.extend(action_id);
+        progress.reported_closed = reported_closed.or(progress.reported_closed);
+    }
+    progress
+}
+
 pub(crate) fn tally(rows: Vec<(String, i64)>) -> Result<crate::Counts, StoreError> {
     let mut counts = crate::Counts::default();
     for (status, count) in rows {

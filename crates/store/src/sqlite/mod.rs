@@ -285,14 +285,10 @@ impl Store for SqliteStore {
     }
 
     async fn ticket_progress(&self, ticket_id: i64) -> Result<TicketProgress, StoreError> {
-        let forwarded = sql::forwarded!(ticket_id).fetch_all(&self.readers).await?;
-        let reported_closed = sql::reported_closed!(ticket_id)
-            .fetch_optional(&self.readers)
+        let rows = sql::ticket_progress!(ticket_id)
+            .fetch_all(&self.readers)
             .await?;
-        Ok(TicketProgress {
-            forwarded: forwarded.into_iter().collect(),
-            reported_closed,
-        })
+        Ok(sql::progress(rows))
     }
 
     async fn mark_forwarded(&self, ticket_id: i64, action_id: i64) -> Result<(), StoreError> {
