@@ -178,7 +178,7 @@ impl Bridge {
             }
         })
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
-        .workers(2)
+        .workers(settings.http_workers)
         .bind((bind, settings.port))?;
         if !signals {
             server = server.disable_signals();

@@ -148,6 +148,8 @@ pub struct Settings {
     /// `MEMORY_MAX_ENTRIES`: with `STATE_URL=memory:`, how many processed events,
     /// reference links and tickets' progress are each kept (oldest go first).
     pub memory_max_entries: usize,
+    /// `HTTP_WORKERS`: threads answering HTTP (each with its own event loop).
+    pub http_workers: usize,
     /// `ADMIN_TOKEN`; `None` turns the operator view off.
     pub admin_token: Option<Secret>,
     pub max_body_bytes: usize,
@@ -169,6 +171,13 @@ const DEFAULT_MAX_REQUESTS_PER_5MIN: u32 = 300;
 const DEFAULT_PRIVATE_NOTE_OUTCOME: &str = "Private Note";
 const FUNCTIONS_PORT: &str = "FUNCTIONS_CUSTOMHANDLER_PORT";
 
+/// Half the processors, at least one: the other half is left to the runtime that runs
+/// the queue's worker, the store's writer and the upstream connections (and, on a small
+/// machine, to whatever shares it). docs/benchmarks.md shows the effect on two cores.
+fn default_http_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
+}
+
 /// Variables every binary reads.
 const COMMON: &[&str] = &[
     "HALO_AUTH_URL",
@@ -183,6 +192,7 @@ const COMMON: &[&str] = &[
     "STATE_URL",
     "PROCESS_BUDGET_MS",
     "MEMORY_MAX_ENTRIES",
+    "HTTP_WORKERS",
     "ADMIN_TOKEN",
     "MAX_BODY_BYTES",
     "PORT",
@@ -305,6 +315,9 @@ fn read(
     let memory_max_entries = r.parsed("MEMORY_MAX_ENTRIES", DEFAULT_MEMORY_MAX_ENTRIES, |t| {
         parse::integer(t, 100, 100_000_000)
     });
+    let http_workers = r.parsed("HTTP_WORKERS", default_http_workers(), |t| {
+        parse::integer(t, 1, 256)
+    });
     let admin_token = r.optional_secret("ADMIN_TOKEN");
     let max_body_bytes = r.parsed("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, |t| {
         parse::integer(t, 1, usize::MAX as i128)
@@ -331,6 +344,7 @@ fn read(
         state_url,
         process_budget,
         memory_max_entries,
+        http_workers,
         admin_token,
         max_body_bytes,
         port,

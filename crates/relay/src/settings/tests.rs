@@ -147,6 +147,12 @@ fn cf_to_halo_defaults_in_every_edition() {
         assert_eq!(s.halo.max_requests_per_5min, 300);
         assert_eq!(s.process_budget, Duration::from_millis(5000));
         assert_eq!(s.memory_max_entries, 5_000);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert_eq!(
+            s.http_workers,
+            (cores / 2).max(1),
+            "half the cores, at least one"
+        );
         assert_eq!(s.store_options().memory_max_finished, 5_000);
         assert_eq!(s.store_options().memory_max_links, 5_000);
         assert_eq!(s.admin_token, None);
@@ -479,6 +485,7 @@ fn halo_to_cf_values_are_validated() {
             ("HALO_MAX_REQUESTS_PER_5MIN", "-1"),
             ("PROCESS_BUDGET_MS", "soon"),
             ("MEMORY_MAX_ENTRIES", "5"),
+            ("HTTP_WORKERS", "0"),
             ("RUST_LOG", "relay=loud"),
         ],
     ));
@@ -494,11 +501,12 @@ fn halo_to_cf_values_are_validated() {
         "HALO_MAX_REQUESTS_PER_5MIN: expected a non-negative integer, got \"-1\"",
         "PROCESS_BUDGET_MS: expected an integer, got \"soon\"",
         "MEMORY_MAX_ENTRIES: ",
+        "HTTP_WORKERS: expected a positive integer, got \"0\"",
         "RUST_LOG: not a valid log filter",
     ] {
         assert!(text.contains(expected), "{expected} missing from:\n{text}");
     }
-    assert_eq!(err.problems().len(), 11, "{text}");
+    assert_eq!(err.problems().len(), 12, "{text}");
 }
 
 #[test]
