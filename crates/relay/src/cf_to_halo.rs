@@ -47,7 +47,24 @@ impl Pipeline for CfToHalo {
             .deliver(core, delivery, incident, &reference, event_id)
             .await;
         held.release().await;
-        result
+        result.map_err(|failure| still_unconfirmed(delivery, failure))
+    }
+}
+
+/// A failure after an attempt whose write may have landed keeps saying so, however
+/// this attempt failed (a search answering 500, say), so the attempt after it still
+/// looks before writing instead of taking the landed ticket for an earlier one.
+fn still_unconfirmed(delivery: &DeliveryRecord, failure: Failure) -> Failure {
+    let earlier = delivery.last_error.as_deref().unwrap_or_default();
+    let unconfirmed = [UNCERTAIN_CREATE, UNCERTAIN_NOTE]
+        .into_iter()
+        .find(|marker| earlier.starts_with(marker));
+    match unconfirmed {
+        Some(marker) if delivery.attempts > 1 && !failure.reason.starts_with(marker) => Failure {
+            reason: format!("{marker} earlier; then {}", failure.reason),
+            ..failure
+        },
+        _ => failure,
     }
 }
 

@@ -50,6 +50,7 @@ macro_rules! cf_to_halo_e2e {
             token_requests_timing_out_then_recovering,
             a_create_answered_504_after_storing_makes_one_ticket,
             a_create_timing_out_after_storing_makes_one_ticket,
+            a_lost_create_stays_suspected_through_a_later_failure,
             a_note_whose_reply_is_lost_is_not_doubled,
             a_failed_note_is_not_mistaken_for_a_similar_events_note,
             a_ticket_carries_every_mapped_field,

@@ -179,6 +179,54 @@ pub async fn a_create_timing_out_after_storing_makes_one_ticket(target: Target) 
     create_reply_lost(target, 15_000).await;
 }
 
+/// Halo stores the ticket but the create's reply is lost, and the searches that
+/// would find it fail for one more attempt: the attempt after that still knows the
+/// create may have landed, so the ticket it finds is this delivery's own (answered
+/// created), not an earlier one that would get a private note.
+pub async fn a_lost_create_stays_suspected_through_a_later_failure(target: Target) {
+    let Some(bed) = with_short_waits(target).await else {
+        return;
+    };
+    bed.halo.update_settings(|s| s.hold_ms = SHORT_HOLD_MS);
+    bed.halo
+        .script_faults(Route::TicketsPost, [Fault::ReplyLost]);
+    // The first search passes; the client tries each later one three times, and the
+    // look after the lost reply and the whole next attempt fail.
+    let mut searches = vec![Fault::Pass];
+    searches.extend([Fault::Error500; 6]);
+    bed.halo.script_faults(Route::TicketsList, searches);
+    let incident = Incident::new("inc-lost-then-failed");
+    let reference = incident.reference();
+
+    let mut reply = bed.deliver("lf-1", &incident).await;
+    if !bed.queues() {
+        // The sender redelivers after each 503, as ContraForce does.
+        for _ in 0..5 {
+            if reply.status != 503 {
+                break;
+            }
+            reply = bed.deliver("lf-1", &incident).await;
+        }
+    }
+    let ticket = bed.wait_ticket(&reference, SETTLE).await;
+    if bed.queues() {
+        bed.wait_settled(SETTLE).await;
+    } else {
+        assert_eq!(reply.status, 200, "{reply:?}");
+    }
+    assert_eq!(
+        bed.final_answer("lf-1", SETTLE).await,
+        (200, json!({"status": "created", "ticketId": ticket.id}))
+    );
+    assert!(
+        bed.private_notes(ticket.id).is_empty(),
+        "the ticket its own lost create made was taken for an earlier one"
+    );
+    assert_eq!(bed.only_ticket(&reference).id, ticket.id);
+    assert_eq!(bed.halo.counters().route_total(Route::TicketsPost), 1);
+    bed.stop().await;
+}
+
 /// Halo stores the private note but its reply is lost (answered 504): the note
 /// is not added a second time, by a retry or by the sender's redelivery.
 pub async fn a_note_whose_reply_is_lost_is_not_doubled(target: Target) {
