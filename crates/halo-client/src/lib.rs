@@ -26,3 +26,4 @@ pub use config::HaloConfig;
 pub use error::HaloError;
 pub use mapping::halo::{Action, NewAction, NewTicket, OutcomeRef, RefField, Ticket};
 pub use records::{Agent, Client, Outcome, Priority, Status, TicketType};
+pub use tickets::CREATE_TURN;

@@ -356,6 +356,48 @@ async fn concurrent_creates_reach_halo_one_at_a_time() {
     }
 }
 
+/// The first create hangs (a Halo in trouble); the second waits its turn, but not for
+/// the whole request timeout.
+struct FirstHangs(Arc<Mutex<Vec<Instant>>>);
+
+impl Respond for FirstHangs {
+    fn respond(&self, _request: &Request) -> ResponseTemplate {
+        let mut arrivals = self.0.lock().unwrap();
+        arrivals.push(Instant::now());
+        let delay = if arrivals.len() == 1 { 6_000 } else { 10 };
+        ResponseTemplate::new(201)
+            .set_body_json(ticket_json(1, REF))
+            .set_delay(Duration::from_millis(delay))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_create_holds_up_the_next_only_for_its_turn() {
+    let h = Harness::with(|c| c.request_timeout = Duration::from_secs(10)).await;
+    h.token(1).await;
+    let arrivals = Arc::new(Mutex::new(Vec::new()));
+    h.expect(api("POST", "/api/Tickets"), FirstHangs(arrivals.clone()), 2)
+        .await;
+
+    let first = {
+        let client = h.client.clone();
+        tokio::spawn(async move { client.create_ticket(&new_ticket()).await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = Instant::now();
+    h.client.create_ticket(&new_ticket()).await.unwrap();
+    let waited = started.elapsed();
+    assert!(
+        waited >= halo_client::CREATE_TURN - Duration::from_millis(200),
+        "the second create did not wait its turn: {waited:?}"
+    );
+    assert!(
+        waited < Duration::from_secs(4),
+        "the second create waited for the hanging one: {waited:?}"
+    );
+    first.await.unwrap().unwrap();
+}
+
 #[tokio::test]
 async fn update_sends_only_the_fields_with_the_id() {
     let h = Harness::new().await;
