@@ -9,7 +9,7 @@ use mapping::cf::{Envelope, Incident};
 use mapping::halo::{Action, NewAction, OutcomeRef, Ticket};
 use mapping::reference::Reference;
 use mapping::ticket::{TicketMapping, update_note_html};
-use store::DeliveryRecord;
+use store::{DeliveryRecord, INTERRUPTED};
 
 use crate::answer::Answer;
 use crate::engine::{Core, Failure, Pipeline};
@@ -56,7 +56,7 @@ impl Pipeline for CfToHalo {
 /// looks before writing instead of taking the landed ticket for an earlier one.
 fn still_unconfirmed(delivery: &DeliveryRecord, failure: Failure) -> Failure {
     let earlier = delivery.last_error.as_deref().unwrap_or_default();
-    let unconfirmed = [UNCERTAIN_CREATE, UNCERTAIN_NOTE]
+    let unconfirmed = [UNCERTAIN_CREATE, UNCERTAIN_NOTE, INTERRUPTED]
         .into_iter()
         .find(|marker| earlier.starts_with(marker));
     match unconfirmed {
@@ -77,12 +77,13 @@ impl CfToHalo {
         reference: &str,
         event_id: &str,
     ) -> Result<Answer, Failure> {
+        // An interrupted attempt may have written anything it was about to.
         let retrying_after = |marker: &str| {
             delivery.attempts > 1
                 && delivery
                     .last_error
                     .as_deref()
-                    .is_some_and(|e| e.starts_with(marker))
+                    .is_some_and(|e| e.starts_with(marker) || e.starts_with(INTERRUPTED))
         };
 
         if let Some(ticket_id) = core.store.find_link(reference).await? {

@@ -386,7 +386,10 @@ impl Engine {
             tokio::time::timeout(ATTEMPT_LIMIT, self.pipeline.process(&self.core, &record));
         let result = match attempt.await {
             Ok(result) => result,
-            Err(_) => Err(Failure::new("attempt took too long", None)),
+            Err(_) => Err(Failure::new(
+                format!("{}: it took too long", store::INTERRUPTED),
+                None,
+            )),
         };
         let now = self.core.now();
         let store = &self.core.store;

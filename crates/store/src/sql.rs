@@ -83,7 +83,9 @@ macro_rules! claim_due {
                ORDER BY next_attempt_at, seq LIMIT $4 ",
             $lock,
             ") UPDATE deliveries SET status = 'in_flight', lease_owner = $1, \
-             lease_until = $3, attempts = attempts + 1, updated_at = $2 \
+             lease_until = $3, attempts = attempts + 1, updated_at = $2, \
+             last_error = CASE WHEN status = 'in_flight' \
+               THEN 'attempt interrupted: its lease ended' ELSE last_error END \
              WHERE seq IN (SELECT seq FROM due) RETURNING ",
             $crate::sql::columns!()
         ))
@@ -98,7 +100,10 @@ macro_rules! claim_one {
     ($id:expr, $worker:expr, $now:expr, $lease_until:expr) => {
         sqlx::query_as::<_, $crate::sql::DeliveryRow>(concat!(
             "UPDATE deliveries SET status = 'in_flight', lease_owner = $2, lease_until = $4, \
-             attempts = attempts + 1, updated_at = $3 WHERE id = $1 \
+             attempts = attempts + 1, updated_at = $3, \
+             last_error = CASE WHEN status = 'in_flight' \
+               THEN 'attempt interrupted: its lease ended' ELSE last_error END \
+             WHERE id = $1 \
              AND (status = 'pending' OR (status = 'in_flight' AND lease_until < $3)) \
              RETURNING ",
             $crate::sql::columns!()
@@ -157,7 +162,8 @@ macro_rules! release_worker {
     ($worker:expr, $now:expr) => {
         sqlx::query(
             "UPDATE deliveries SET status = 'pending', next_attempt_at = $2, \
-             lease_owner = NULL, lease_until = NULL, updated_at = $2 \
+             lease_owner = NULL, lease_until = NULL, updated_at = $2, \
+             last_error = 'attempt interrupted: its process stopped' \
              WHERE status = 'in_flight' AND lease_owner = $1",
         )
         .bind($worker)

@@ -81,6 +81,12 @@ pub struct NewDelivery {
     pub received_at: i64,
 }
 
+/// How `last_error` begins when an attempt ended without saying how: its process
+/// stopped (released at the next start) or its lease ran out (taken over by another
+/// worker), or it was cut off for taking too long. Whatever it was writing may or may
+/// not have landed.
+pub const INTERRUPTED: &str = "attempt interrupted";
+
 /// What [`crate::Store::enqueue`] did.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(

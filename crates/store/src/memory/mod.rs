@@ -6,8 +6,8 @@
 mod lru;
 
 use crate::{
-    ConnectOptions, Counts, DeliveryRecord, DeliveryStatus, Enqueued, Intake, Kind, NewDelivery,
-    Outcome, Store, StoreError, TicketProgress,
+    ConnectOptions, Counts, DeliveryRecord, DeliveryStatus, Enqueued, INTERRUPTED, Intake, Kind,
+    NewDelivery, Outcome, Store, StoreError, TicketProgress,
 };
 use async_trait::async_trait;
 use lru::Lru;
@@ -154,6 +154,9 @@ impl Records {
 }
 
 fn claim(record: &mut DeliveryRecord, worker: &str, now: i64, lease_ms: i64) {
+    if record.status == DeliveryStatus::InFlight {
+        record.last_error = Some(format!("{INTERRUPTED}: its lease ended"));
+    }
     record.status = DeliveryStatus::InFlight;
     record.lease_owner = Some(worker.to_owned());
     record.lease_until = Some(now.saturating_add(lease_ms));
@@ -382,7 +385,10 @@ impl Store for MemoryStore {
                 && entry.record.lease_owner.as_deref() == Some(worker)
         });
         for id in &owned {
-            records.update(id, |record| make_pending(record, now, now));
+            records.update(id, |record| {
+                make_pending(record, now, now);
+                record.last_error = Some(format!("{INTERRUPTED}: its process stopped"));
+            });
         }
         Ok(owned.len() as u64)
     }

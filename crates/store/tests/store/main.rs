@@ -56,6 +56,7 @@ conformance!(
     queue::claim_due_takes_due_deliveries_oldest_first,
     queue::an_expired_lease_is_reclaimed_with_attempts_increased,
     queue::claim_takes_one_delivery_when_free,
+    queue::an_interrupted_attempt_says_so_in_last_error,
     queue::enqueue_claimed_records_a_delivery_already_claimed,
     queue::complete_records_the_outcome,
     queue::retry_later_waits_for_the_next_attempt,

@@ -220,6 +220,62 @@ pub async fn enqueue_claimed_records_a_delivery_already_claimed(store: Arc<dyn S
     assert_eq!(store.counts().await.unwrap().in_flight, 1);
 }
 
+pub async fn an_interrupted_attempt_says_so_in_last_error(store: Arc<dyn Store>) {
+    let interrupted = |record: &store::DeliveryRecord| {
+        record
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.starts_with(store::INTERRUPTED))
+    };
+    for id in ["failed", "lease", "stopped"] {
+        enqueue_new(&store, delivery(id, None, T0)).await;
+        store
+            .claim(id, "w1", T0, LEASE)
+            .await
+            .unwrap()
+            .expect("claimed");
+    }
+    store
+        .retry_later("failed", T0, "halo: 500", T0)
+        .await
+        .unwrap();
+    let again = store
+        .claim("failed", "w2", T0 + 1, LEASE)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        again.last_error.as_deref(),
+        Some("halo: 500"),
+        "a failure says how"
+    );
+
+    let taken = store
+        .claim("lease", "w2", T0 + LEASE + 1, LEASE)
+        .await
+        .unwrap()
+        .expect("lease ended");
+    assert!(interrupted(&taken), "{:?}", taken.last_error);
+    assert!(interrupted(&store.get("lease").await.unwrap().unwrap()));
+
+    assert_eq!(store.release_worker("w1", T0 + 2).await.unwrap(), 1);
+    let released = store.get("stopped").await.unwrap().unwrap();
+    assert!(interrupted(&released), "{:?}", released.last_error);
+
+    store
+        .claim("stopped", "w3", T0 + 3, 1)
+        .await
+        .unwrap()
+        .unwrap();
+    let due = store.claim_due("w4", T0 + 10, LEASE, 10).await.unwrap();
+    assert_eq!(ids(&due), ["stopped"]);
+    assert!(
+        interrupted(&due[0]),
+        "taken over by claim_due: {:?}",
+        due[0].last_error
+    );
+}
+
 pub async fn claim_takes_one_delivery_when_free(store: Arc<dyn Store>) {
     enqueue_new(&store, delivery("d", None, T0)).await;
     store.claim("d", "w0", T0, LEASE).await.unwrap();
