@@ -136,7 +136,11 @@ impl Stub {
     }
 }
 
-async fn token(state: web::Data<State>) -> HttpResponse {
+// Every handler of a request with a body takes the body, even when it does not look
+// at it: actix closes a connection whose request body was left unread, which would
+// make the bridge open a new connection for each such call, as no real upstream does.
+
+async fn token(state: web::Data<State>, _form: web::Bytes) -> HttpResponse {
     bump(&state.calls.token);
     HttpResponse::Ok().json(json!({
         "access_token": format!("stub-{}", uuid::Uuid::new_v4().simple()),
@@ -214,13 +218,21 @@ async fn agent_me(state: web::Data<State>) -> HttpResponse {
     HttpResponse::Ok().json(json!({"id": 21, "name": "ContraForce Integration"}))
 }
 
-async fn cf_comment(state: web::Data<State>, path: web::Path<(String, String)>) -> HttpResponse {
+async fn cf_comment(
+    state: web::Data<State>,
+    path: web::Path<(String, String)>,
+    _body: web::Bytes,
+) -> HttpResponse {
     bump(&state.calls.cf_comments);
     let (_, incident) = path.into_inner();
     HttpResponse::Created().json(json!({"id": "comment", "incidentId": incident}))
 }
 
-async fn cf_status(state: web::Data<State>, path: web::Path<(String, String)>) -> HttpResponse {
+async fn cf_status(
+    state: web::Data<State>,
+    path: web::Path<(String, String)>,
+    _body: web::Bytes,
+) -> HttpResponse {
     bump(&state.calls.cf_status);
     let (_, incident) = path.into_inner();
     HttpResponse::Ok().json(json!({"incidentId": incident, "status": "Closed"}))
