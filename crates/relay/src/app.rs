@@ -351,7 +351,10 @@ async fn learn_own_agent(agents: Arc<OwnAgents>, halo: HaloClient, clock: Arc<dy
                 return;
             }
             Err(failure) => {
-                tracing::warn!(reason = %failure.reason, "cannot learn the bridge's Halo agent yet");
+                tracing::warn!(
+                    reason = %failure.reason,
+                    "cannot learn the bridge's Halo agent yet"
+                );
                 clock.sleep(wait).await;
                 wait = (wait * 2).min(Duration::from_secs(60));
             }

@@ -402,7 +402,11 @@ impl Engine {
                 };
                 if let Err(error) = store.complete(&record.id, &outcome, now).await {
                     // The work is done upstream; a later attempt finds it there.
-                    tracing::error!(%error, id = %record.id, "could not record a finished delivery");
+                    tracing::error!(
+                        %error,
+                        id = %record.id,
+                        "could not record a finished delivery"
+                    );
                 }
                 answer
             }

@@ -202,7 +202,10 @@ impl HaloToCf {
 
 fn cf_failure(what: &str, error: &CfError) -> Failure {
     if !error.is_transient() {
-        tracing::error!(%error, "ContraForce refused to {what}; check the bridge's ContraForce settings");
+        tracing::error!(
+            %error,
+            "ContraForce refused to {what}; check the bridge's ContraForce settings"
+        );
     }
     Failure::new(format!("contraforce: {what}: {error}"), error.retry_after())
 }

@@ -108,7 +108,8 @@ proptest! {
         let timestamp = (NOW - age).to_string();
         let signature = sign_cf(secret.as_bytes(), &timestamp, EMPTY_OBJECT);
         let verifier = CfVerifier::new(vec![Secret::new(&secret)], 300);
-        prop_assert!(verifier.verify(Some(&timestamp), Some(&signature), EMPTY_OBJECT, NOW).is_err());
+        let verdict = verifier.verify(Some(&timestamp), Some(&signature), EMPTY_OBJECT, NOW);
+        prop_assert!(verdict.is_err());
     }
 
     #[test]
@@ -133,13 +134,29 @@ proptest! {
     }
 
     #[test]
-    fn halo_secret_is_found_in_each_place(expected in secret(), user in "[a-z]{0,8}", place in 0..4u8) {
+    fn halo_secret_is_found_in_each_place(
+        expected in secret(),
+        user in "[a-z]{0,8}",
+        place in 0..4u8,
+    ) {
         let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{expected}"));
         let presented = match place {
-            0 => HaloPresented { x_halo_secret: Some(expected.clone()), ..Default::default() },
-            1 => HaloPresented { authorization: Some(format!("Basic {basic}")), ..Default::default() },
-            2 => HaloPresented { authorization: Some(format!("Bearer {expected}")), ..Default::default() },
-            _ => HaloPresented { query_secret: Some(expected.clone()), ..Default::default() },
+            0 => HaloPresented {
+                x_halo_secret: Some(expected.clone()),
+                ..Default::default()
+            },
+            1 => HaloPresented {
+                authorization: Some(format!("Basic {basic}")),
+                ..Default::default()
+            },
+            2 => HaloPresented {
+                authorization: Some(format!("Bearer {expected}")),
+                ..Default::default()
+            },
+            _ => HaloPresented {
+                query_secret: Some(expected.clone()),
+                ..Default::default()
+            },
         };
         prop_assert!(halo_secret_matches(&Secret::new(&expected), &presented));
     }

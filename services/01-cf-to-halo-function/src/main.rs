@@ -1,4 +1,5 @@
-//! ContraForce → Halo, function edition (stateless; for serverless hosts such as an Azure Functions custom handler).
+//! ContraForce → Halo, function edition (stateless; for serverless hosts such as an Azure
+//! Functions custom handler).
 
 use relay::settings::{Direction, Edition};
 

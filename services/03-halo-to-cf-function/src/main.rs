@@ -1,4 +1,5 @@
-//! Halo → ContraForce, function edition (stateless; for serverless hosts such as an Azure Functions custom handler).
+//! Halo → ContraForce, function edition (stateless; for serverless hosts such as an Azure
+//! Functions custom handler).
 
 use relay::settings::{Direction, Edition};
 

@@ -24,7 +24,8 @@ th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e6ebf0;vertical-a
 th{background:#eef2f6;font-weight:600}
 td.err{color:#8a1c14;max-width:360px;overflow-wrap:anywhere}td.nw{white-space:nowrap}
 code,pre{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
-pre{white-space:pre-wrap;overflow-wrap:anywhere;max-width:700px;background:#f5f7fa;padding:6px;margin:4px 0}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;max-width:700px;background:#f5f7fa;padding:6px;
+margin:4px 0}
 .tag{border-radius:10px;padding:1px 8px;font-size:12px;white-space:nowrap;background:#e6ebf0}
 .ok{background:#d8f0dc;color:#12521f}.warn{background:#fff1c7;color:#6b4b00}
 .dead{background:#fbd9d5;color:#8a1c14}
